@@ -1,0 +1,69 @@
+"""Consumers as arrays (country x awareness class), never one object per person.
+
+Awareness is what the education lever moves: an aware consumer exposes fewer
+addresses (so spammers find fewer of them), answers spam less, complains more (and
+knows where to), loses less time (own filters, quick deletion) and keeps machines
+cleaner (fewer bots).  The classes' shares per country are the state; campaigns move
+mass from the unaware class up, and it drifts back as campaigns fade.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class Consumers:
+    def __init__(self, sim):
+        self.sim = sim
+        p = sim.p.consumers
+        w = sim.world
+        self.users0 = w.users.copy()
+        self.users = w.users.copy()
+        self.level = np.asarray(p.awareness_levels, dtype=float)
+        self.base_shares = np.tile(np.asarray(p.awareness_shares, dtype=float), (w.n, 1))
+        self.boost = np.zeros(w.n)           # awareness campaigns: share of unaware moved up, by country
+        self.income = np.power(w.gdp / 30000.0, p.income_elasticity)
+        self.version = 0
+        self._cache_version = -1
+        self._refresh()
+
+    def grow(self, years: float) -> None:
+        self.users = self.users0 * np.exp(self.sim.cfg.world.user_growth * years)
+
+    def changed(self) -> None:
+        self.version += 1
+
+    @property
+    def shares(self) -> np.ndarray:
+        """Class shares (C, A) after campaigns: mass moves from class 0 to the top class."""
+        moved = self.base_shares[:, 0] * np.clip(self.boost, 0.0, 1.0)
+        s = self.base_shares.copy()
+        s[:, 0] -= moved
+        s[:, -1] += moved
+        return s
+
+    def _refresh(self) -> None:
+        p = self.sim.p.consumers
+        s = self.shares
+        lv = self.level[None, :]
+        self.exposure = s * (1.0 - p.exposure_cut * lv)                    # (C, A) exposed addresses per user
+        self.exposed = self.exposure.sum(axis=1)
+        self.split = self.exposure / np.maximum(self.exposed[:, None], 1e-12)  # where delivered spam lands
+        self.resp_mult = 1.0 - p.response_cut * self.level                  # (A,)
+        self.complain_mult = 1.0 + p.complaint_boost * self.level
+        self.time_mult = 1.0 - p.own_filter_cut * self.level
+        self.mean_awareness = (s * lv).sum(axis=1)
+        self._cache_version = self.version
+
+    def refresh_if_changed(self) -> None:
+        if self._cache_version != self.version:
+            self._refresh()
+
+    def addresses(self) -> np.ndarray:
+        self.refresh_if_changed()
+        return self.users * self.exposed
+
+    def expected_conversion(self) -> np.ndarray:
+        """Expected sales per delivered spam, by destination (what spammers plan with)."""
+        self.refresh_if_changed()
+        p = self.sim.p.consumers
+        return p.response_rate * (self.split @ self.resp_mult) * p.purchase_rate * self.income

@@ -1,0 +1,84 @@
+"""ISPs as arrays (country x ISP slot): filters, outbound controls, clean-up, blocklists.
+
+Inbound filtering follows a binormal ROC: a filter with detection index d' operating
+at false-positive rate f catches a message of evasion e with probability
+Phi(d' - e + Phi^-1(f)).  Each ISP chooses f every ``decision_days`` from a grid to
+minimise its own cost (delivered spam vs. lost legitimate mail): a real trade-off,
+not a constant.  d' grows with ordinary research (``research_rate``) plus whatever
+technical levers add (``bonus``).
+
+Outbound controls act where spam leaves: port-25 blocking stops infected consumer
+machines, acceptable-use terminations stop hosted servers, and membership in shared
+blocklists lets an ISP detect and cut both.  Costs are tallied per day.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from .world import MAX_ISPS
+
+
+class Isps:
+    def __init__(self, sim):
+        self.sim = sim
+        p = sim.p.isps
+        w = sim.world
+        rng = sim.streams["isps.init"]
+        u = rng.random((w.n, MAX_ISPS, 2))
+        self.share = w.isp_share                       # (C, K)
+        self.active = self.share > 0
+        self.base_dprime = p.dprime + p.dprime_spread * ndtri(np.clip(u[..., 0], 1e-6, 1 - 1e-6))
+        self.bonus = np.zeros(w.n)                     # technical levers: extra d' by country
+        self.research_bonus = np.zeros(w.n)            # technical levers: extra research rate by country
+        grid = np.asarray(p.fpr_grid)
+        self.fpr = np.full((w.n, MAX_ISPS), grid[np.argmin(np.abs(grid - 1e-3))])
+        self.port25 = np.full((w.n, MAX_ISPS), p.port25)
+        self.aup = np.full((w.n, MAX_ISPS), p.aup)
+        self.blocklist = (u[..., 1] < p.blocklist).astype(float)
+        self.cleanup = np.full((w.n, MAX_ISPS), p.cleanup)
+        self.auth = np.zeros(w.n)                      # sender authentication: d' bonus against spoofed mail
+        self._years = 0.0
+
+    # ------------------------------------------------------------ derived quantities
+    def dprime(self, years: float) -> np.ndarray:
+        p = self.sim.p.isps
+        return self.base_dprime + ((p.research_rate + self.research_bonus) * years + self.bonus + self.auth)[:, None]
+
+    def detection(self, years: float | None = None) -> np.ndarray:
+        """d' + Phi^-1(fpr): the margin a message must beat, per ISP (C, K)."""
+        y = self._years if years is None else years
+        return self.dprime(y) + ndtri(self.fpr)
+
+    def mean_detection(self) -> np.ndarray:
+        """Share-weighted detection margin per country (what spammers plan against)."""
+        return (self.share * self.detection()).sum(axis=1)
+
+    def outbound_block(self) -> tuple[np.ndarray, np.ndarray]:
+        """(hosted-server, botnet) share of outbound spam stopped, per origin country."""
+        p = self.sim.p.isps
+        own = 1.0 - ((1.0 - self.aup) * (1.0 - self.blocklist * p.blocklist_own) * self.share).sum(axis=1)
+        bot = 1.0 - ((1.0 - self.port25) * (1.0 - self.blocklist * p.blocklist_bot) * self.share).sum(axis=1)
+        return np.clip(own, 0.0, 1.0), np.clip(bot, 0.0, 1.0)
+
+    def clean_rate(self) -> np.ndarray:
+        return (self.share * self.cleanup).sum(axis=1)
+
+    # ------------------------------------------------------------ decisions
+    def choose_operating_points(self, years: float, spam_in: np.ndarray, evasion: np.ndarray, legit: np.ndarray) -> None:
+        """Each ISP picks the false-positive rate that minimises its expected cost."""
+        p = self.sim.p.isps
+        self._years = years
+        grid = np.asarray(p.fpr_grid)
+        d = self.dprime(years)[..., None] + ndtri(grid)[None, None, :] - evasion[:, None, None]
+        missed = (1.0 - ndtr(d)) * (spam_in[:, None, None] * self.share[..., None])
+        lost = legit[:, None, None] * self.share[..., None] * grid[None, None, :]
+        cost = p.cost_delivered_spam * missed + p.cost_false_positive * lost
+        self.fpr = grid[np.argmin(cost, axis=2)]
+
+    def daily_cost(self) -> np.ndarray:
+        """USD per day by country: filtering, outbound controls and blocklists."""
+        p = self.sim.p.isps
+        users = self.sim.consumers.users
+        control = (self.share * (self.port25 + self.aup + self.blocklist) / 3.0).sum(axis=1)
+        return users * (p.filter_cost_per_user + p.control_cost_per_user * control) / 365.25

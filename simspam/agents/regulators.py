@@ -1,0 +1,206 @@
+"""National regulators: laws, powers, cooperation channels, and cases in continuous time.
+
+A regulator is a Mesa agent (there are few of them and each acts irregularly).  Its
+investigators are a pool of tokens (a ``simpy.Store``), so a law that hires more
+investigators widens the pool while cases are waiting.  A case is a SimPy process:
+
+    complaint -> case opened -> wait for an investigator (dropped after max_queue_days)
+      -> investigation (lognormal time)
+      -> target at home?  yes: enforce under our law
+                          no:  mutual assistance, only through a channel
+                               (common network or bilateral MoU, both sides with a
+                               law and cross-border powers); the request takes the
+                               channel's delay and one of the other side's investigators,
+                               then is granted or refused
+      -> won (fine, infrastructure shut down, or arrest where prison is a sanction)
+         or dropped
+
+Every random draw of a case comes from its own stream ``case:<ISO3>:<k>``, so the
+k-th case of a country sees the same numbers in every scenario run with that seed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+import simpy
+
+from .world import World
+
+
+@dataclass
+class Network:
+    """A multilateral enforcement network (LAP, the EU contact network, ...)."""
+
+    name: str
+    member: np.ndarray           # bool per country
+    contact_point: bool = True   # a single national contact point: requests take network_days
+    delay_factor: float = 1.0    # information sharing shortens requests
+    grant_factor: float = 1.0
+
+
+class Policy:
+    """Laws and cooperation arrangements in force: the state legislation and cooperation levers edit."""
+
+    def __init__(self, world: World):
+        n = world.n
+        self.law = world.law.copy()
+        self.sanction = world.sanction.copy()
+        self.powers = np.where(world.law > 0, world.powers, 0.0)
+        self.cross_border = world.cross_border & (world.law > 0)
+        self.networks: dict[str, Network] = {}
+        for name in ("LAP", "CNSA", "SMMOU"):
+            member = world.join_day[name] <= 0
+            if member.any():
+                self.networks[name] = Network(name, member.copy())
+        self.mou = (world.mou_day <= 0) & ~np.eye(n, dtype=bool)
+        self.marketing_code = np.zeros(n)   # grey senders' extra compliance (self-regulation)
+        self.version = 0                    # bumped on every change; caches key on it
+        self._channel_cache: tuple[int, np.ndarray, np.ndarray] | None = None
+
+    def changed(self) -> None:
+        self.version += 1
+
+    def channels(self, network_days: float, mou_days: float) -> tuple[np.ndarray, np.ndarray]:
+        """(delay[a, b], grant_factor[a, b]): the fastest channel from regulator a to b (inf: none)."""
+        if self._channel_cache and self._channel_cache[0] == self.version:
+            return self._channel_cache[1], self._channel_cache[2]
+        n = len(self.law)
+        delay = np.where(self.mou, mou_days, np.inf)
+        grant = np.where(self.mou, 1.0, 0.0)
+        for net in self.networks.values():
+            both = np.outer(net.member, net.member)
+            d = network_days * net.delay_factor * (1.0 if net.contact_point else 2.0)
+            better = both & (d < delay)
+            delay = np.where(better, d, delay)
+            grant = np.where(both, np.maximum(grant, net.grant_factor), grant)
+        able = (self.law > 0) & self.cross_border
+        ok = np.outer(able, able) & ~np.eye(n, dtype=bool)
+        delay = np.where(ok, delay, np.inf)
+        grant = np.where(ok & np.isfinite(delay), grant, 0.0)
+        self._channel_cache = (self.version, delay, grant)
+        return delay, grant
+
+
+class SpamModel(mesa.Model):
+    """Mesa model that owns the few agents (regulators, botnets) and their agent sets."""
+
+    def __init__(self, rng: np.random.Generator):
+        super().__init__(rng=rng)
+
+
+class Regulator(mesa.Agent):
+    """One country's enforcement authority."""
+
+    def __init__(self, model: SpamModel, sim, country: int, investigators: int):
+        super().__init__(model)
+        self.sim = sim
+        self.country = country
+        self.code = sim.world.codes[country]
+        self.pool = simpy.Store(sim.engine.env)
+        self.staff = 0
+        self.hire(int(investigators))
+        self.cases = 0
+
+    def hire(self, n: int) -> None:
+        """Add ``n`` investigators to the pool (waiting cases are served at once)."""
+        for _ in range(max(0, n)):
+            self.staff += 1
+            self.pool.put(self.staff)
+
+    def open_case(self, time: float, spammer: int, rng: np.random.Generator | None = None) -> None:
+        """Start a case against spammer slot ``spammer`` at ``time``."""
+        if rng is None:
+            self.cases += 1
+            rng = self.sim.streams.fresh(f"case:{self.code}:{self.cases}")
+        self.sim.engine.process_at(time, self._case(rng, spammer, int(self.sim.spammers.uid[spammer])))
+
+    def open_case_from_complaints(self, day: float, weights: np.ndarray) -> None:
+        """A complaint-driven case on ``day``: the target is drawn in proportion to the spam
+        each operation sends here (``weights``), the start time uniformly within the day."""
+        self.cases += 1
+        rng = self.sim.streams.fresh(f"case:{self.code}:{self.cases}")
+        u = rng.random(2)
+        cum = np.cumsum(weights)
+        if cum[-1] <= 0:
+            return
+        slot = int(min(np.searchsorted(cum, u[0] * cum[-1], side="right"), len(cum) - 1))
+        self.open_case(day + u[1], slot, rng)
+
+    def _acquire(self, rng):
+        """Wait for an investigator; return the token or None when the queue limit passes."""
+        env = self.sim.engine.env
+        get = self.pool.get()
+        limit = env.timeout(self.sim.p.regulators.max_queue_days)
+        got = yield get | limit
+        if get in got:
+            return got[get]
+        get.cancel()
+        return None
+
+    def _case(self, rng, slot: int, uid: int):
+        sim, p = self.sim, self.sim.p.regulators
+        env = sim.engine.env
+        pol = sim.policy
+        draws = rng.random(6)
+        sim.count("cases_opened", self.country)
+        sim.log("case_opened", self.country, spammer=uid)
+        token = yield from self._acquire(rng)
+        if token is None:
+            sim.count("cases_dropped", self.country)
+            sim.log("case_dropped", self.country, spammer=uid, detail="queue limit passed")
+            return
+        yield env.timeout(_lognormal(p.investigation_days, p.duration_sigma, draws[0]))
+        self.pool.put(token)
+        sp = sim.spammers
+        if not sp.alive[slot] or sp.uid[slot] != uid:
+            sim.count("cases_dropped", self.country)
+            sim.log("case_dropped", self.country, spammer=uid, detail="target no longer active")
+            return
+        home = int(sp.home[slot])
+        enforcer = self
+        grant_factor = 1.0
+        if home != self.country:
+            delay, grant = pol.channels(p.network_days, p.mou_days)
+            if not np.isfinite(delay[self.country, home]):
+                sim.count("cases_dropped", self.country)
+                sim.log("case_dropped", self.country, partner=sim.world.codes[home], spammer=uid,
+                        detail="target abroad and no cooperation channel")
+                return
+            sim.count("assistance_requests", self.country)
+            sim.log("assistance_requested", self.country, partner=sim.world.codes[home], spammer=uid)
+            yield env.timeout(_lognormal(delay[self.country, home], p.duration_sigma, draws[1]))
+            other = sim.regulators[home]
+            token = yield from other._acquire(rng)
+            if token is None or draws[2] >= p.grant * pol.powers[home] * grant[self.country, home]:
+                if token is not None:
+                    other.pool.put(token)
+                sim.count("cases_dropped", self.country)
+                sim.log("assistance_refused", home, partner=self.code, spammer=uid)
+                sim.log("case_dropped", self.country, partner=sim.world.codes[home], spammer=uid,
+                        detail="assistance refused")
+                return
+            yield env.timeout(_lognormal(p.investigation_days / 4, p.duration_sigma, draws[3]))
+            other.pool.put(token)
+            sim.count("assistance_granted", self.country)
+            sim.log("assistance_granted", home, partner=self.code, spammer=uid)
+            enforcer = other
+        c = enforcer.country
+        if draws[4] >= p.success * pol.powers[c] or not sp.alive[slot] or sp.uid[slot] != uid:
+            sim.count("cases_dropped", self.country)
+            sim.log("case_dropped", self.country, spammer=uid, detail="not proven")
+            return
+        sim.count("cases_won", self.country)
+        sim.log("case_won", self.country, partner=sim.world.codes[c] if c != self.country else "", spammer=uid)
+        if pol.sanction[c] == 2 and draws[5] < p.arrest:
+            sim.spammers.arrest(slot, env.now, c)
+        else:
+            fine = p.fine * float(np.exp(0.8 * (draws[5] - 0.5)))
+            sim.spammers.fine(slot, fine, env.now, c)
+
+
+def _lognormal(median: float, sigma: float, u: float) -> float:
+    from scipy.special import ndtri
+
+    return float(median * np.exp(sigma * ndtri(min(max(u, 1e-12), 1 - 1e-12))))

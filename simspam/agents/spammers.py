@@ -1,0 +1,251 @@
+"""Spam operations as arrays (struct of arrays, one slot per operation).
+
+Each operation has a home country (where it can be prosecuted), a business (grey
+marketer, illicit merchant, fraudster), sending infrastructure (own servers hosted in
+some country, or rented botnet capacity), a filter-evasion level, a payment processor
+and a heavy-tailed sending capacity.
+
+Every ``decision_days`` an operation revises its plan from expected margins, as an
+economic agent would (``decide``): where to send (logit-like weights on exposed
+addresses and margin), whether to invest in evasion when filters bite, whether to
+move its home or its servers to a safer jurisdiction (when the expected penalty over
+its planning horizon exceeds the switching cost), and whether to exit (after
+``exit_patience`` losing decisions).  Decisions are staggered: a quarter of the
+operations decide each week, which is both realistic and four times cheaper.
+
+Free entry: every week potential entrants arrive and enter with a probability that
+rises with the incumbents' average margin.
+
+All arrays have ``max_spammers`` slots; ``alive`` marks the active ones, so nothing is
+ever stepped after it was removed.  Random numbers come in fixed amounts per week
+(every slot draws whether alive or not) so scenarios keep common random numbers.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtr
+
+GREY, ILLICIT, FRAUD = 0, 1, 2
+OWN, BOT = 0, 1
+N_PROCESSORS = 5
+PROCESSOR_SHARES = np.array([0.5, 0.3, 0.15, 0.03, 0.02])  # E7: three banks processed 95%
+COHORTS = 4
+
+
+class Spammers:
+    def __init__(self, sim, n0: int, capacity_slots: int):
+        self.sim = sim
+        p = sim.p.spammers
+        w = sim.world
+        m = capacity_slots
+        self.m = m
+        self.alive = np.zeros(m, dtype=bool)
+        self.uid = np.full(m, -1, dtype=np.int64)
+        self.home = np.zeros(m, dtype=np.int64)
+        self.host = np.zeros(m, dtype=np.int64)
+        self.infra = np.zeros(m, dtype=np.int64)
+        self.business = np.zeros(m, dtype=np.int64)
+        self.capacity = np.zeros(m)
+        self.evasion = np.zeros(m)
+        self.processor = np.zeros(m, dtype=np.int64)
+        self.down_until = np.zeros(m)
+        self.losses = np.zeros(m, dtype=np.int64)
+        self.cohort = np.arange(m) % COHORTS
+        self.profit = np.zeros(m)            # expected profit per day at the last decision
+        self.cost_rate = np.zeros(m)         # sending cost per day at the last decision
+        self.alloc = np.zeros((m, w.n))      # planned messages/day to each destination (before growth)
+        self.next_uid = 0
+        # where operations live and host: more users and more income, more operations (EST)
+        self.home_weight = w.users * np.sqrt(w.gdp / 30000.0)
+        self.home_weight /= self.home_weight.sum()
+        self.init_rng = sim.streams["spammers.init"]
+        self.entry_rng = sim.streams["spammers.entry"]
+        self.decide_rng = sim.streams["spammers.decide"]
+        self._spawn(np.arange(n0), self.init_rng.random((n0, 8)), evasion_mean=p.evasion_mean)
+        self.processor_ok = np.ones(N_PROCESSORS, dtype=bool)
+        self.processor_refusal = np.zeros(w.n)   # share of processors refusing spam merchants, by destination
+
+    # ---------------------------------------------------------------- population
+    def _spawn(self, slots: np.ndarray, u: np.ndarray, evasion_mean: float) -> None:
+        """Fill ``slots`` with new operations drawn from uniforms ``u`` (one row of 8 per slot)."""
+        p = self.sim.p.spammers
+        n = len(slots)
+        if n == 0:
+            return
+        cum_home = np.cumsum(self.home_weight)
+        self.alive[slots] = True
+        self.uid[slots] = self.next_uid + np.arange(n)
+        self.next_uid += n
+        self.home[slots] = np.minimum(np.searchsorted(cum_home, u[:, 0] * cum_home[-1]), len(cum_home) - 1)
+        other = np.minimum(np.searchsorted(cum_home, u[:, 1] * cum_home[-1]), len(cum_home) - 1)
+        self.host[slots] = np.where(u[:, 2] < 0.6, self.home[slots], other)
+        self.infra[slots] = np.where(u[:, 3] < p.botnet_share, BOT, OWN)
+        mix = np.cumsum(p.business_mix)
+        self.business[slots] = np.minimum(np.searchsorted(mix, u[:, 4] * mix[-1]), 2)
+        # Pareto sizes with unit mean (alpha > 1) scaled to mean_capacity; capped to avoid one giant
+        alpha = p.size_alpha
+        raw = (1.0 - u[:, 5]) ** (-1.0 / alpha)
+        mean = alpha / (alpha - 1.0) if alpha > 1 else 10.0
+        self.capacity[slots] = np.minimum(raw / mean, 500.0) * p.mean_capacity
+        self.evasion[slots] = evasion_mean * (0.5 + u[:, 6])
+        self.processor[slots] = np.minimum(np.searchsorted(np.cumsum(PROCESSOR_SHARES), u[:, 7]), N_PROCESSORS - 1)
+        self.down_until[slots] = 0.0
+        self.losses[slots] = 0
+        self.alloc[slots] = 0.0
+
+    def remove(self, slot: int, t: float, kind: str, country: int, detail: str = "") -> None:
+        if not self.alive[slot]:
+            return
+        self.alive[slot] = False
+        self.alloc[slot] = 0.0
+        self.sim.log(kind, country, spammer=int(self.uid[slot]), detail=detail, time=t)
+        self.sim.plan_dirty = True
+
+    def arrest(self, slot: int, t: float, country: int) -> None:
+        self.sim.log("arrest", country, partner=self.sim.world.codes[self.home[slot]], spammer=int(self.uid[slot]), time=t)
+        self.remove(slot, t, "spammer_exit", int(self.home[slot]), "operator arrested")
+
+    def fine(self, slot: int, amount: float, t: float, country: int) -> None:
+        """A won case without arrest: a fine, and the operation's servers are seized."""
+        self.sim.log("fine", country, spammer=int(self.uid[slot]), value=amount, time=t)
+        self.shut_down(np.array([slot]), t, self.sim.p.regulators.shutdown_days, "infrastructure seized")
+        self.profit[slot] -= amount / 365.0
+
+    def shut_down(self, slots: np.ndarray, t: float, median_days: float, detail: str) -> None:
+        """Take operations offline until they rebuild (fixed lognormal spread by slot)."""
+        slots = slots[self.alive[slots]]
+        if len(slots) == 0:
+            return
+        spread = np.exp(0.5 * np.sin(self.uid[slots] * 12.9898))  # deterministic per operation
+        self.down_until[slots] = np.maximum(self.down_until[slots], t + median_days * spread)
+        self.sim.plan_dirty = True
+
+    # ---------------------------------------------------------------- decisions
+    def decide(self, week: int, t: float) -> None:
+        """One cohort revises its plan; then entry.  Called weekly by the engine."""
+        sim = self.sim
+        p = sim.p.spammers
+        w = sim.world
+        years = t / 365.25
+        # fixed draws per week, whatever happens (common random numbers)
+        u = self.decide_rng.random((self.m, 3))
+        u_entry = self.entry_rng.random((10, 9))
+        decay = p.evasion_decay * 7.0 / 365.25
+        self.evasion[self.alive] = np.maximum(self.evasion[self.alive] - decay, 0.0)
+        idx = np.flatnonzero(self.alive & (self.cohort == week % COHORTS))
+        if len(idx):
+            self._revise(idx, u[idx], t, years)
+        # free entry while spamming pays
+        alive = self.alive
+        if alive.any():
+            margin = self.profit[alive].sum() / max(self.cost_rate[alive].sum(), 1e-9)
+        else:
+            margin = 1.0
+        prob = min(1.0, p.entry_rate / 10.0 * max(0.0, margin))
+        free = np.flatnonzero(~alive)
+        entering = np.flatnonzero(u_entry[:, 0] < prob)[: len(free)]
+        if len(entering):
+            slots = free[: len(entering)]
+            ev = float(self.evasion[alive].mean()) if alive.any() else p.evasion_mean
+            self._spawn(slots, u_entry[entering, 1:], evasion_mean=ev / 1.0)
+            self._revise(slots, u[slots], t, years)
+            for s in slots:
+                sim.log("spammer_entry", int(self.home[s]), spammer=int(self.uid[s]), time=t)
+
+    def _revise(self, idx: np.ndarray, u: np.ndarray, t: float, years: float) -> None:
+        sim = self.sim
+        p = sim.p.spammers
+        w = sim.world
+        pol = sim.policy
+        isp = sim.isps
+        n = len(idx)
+        C = w.n
+        # ---- what a message to each destination is worth (same market signals for all)
+        value = np.array([p.order_value * p.commission, p.order_value * p.commission, p.fraud_loss])
+        conv = sim.consumers.expected_conversion()                      # sales per delivered, by destination
+        pay_ok = self.processor_ok[self.processor[idx]].astype(float)   # (n,)
+        refusal = self.processor_refusal[None, :] * (self.business[idx] != GREY)[:, None]
+        worth = conv[None, :] * value[self.business[idx]][:, None] * pay_ok[:, None] * (1.0 - refusal)
+        m_d = isp.mean_detection()                                        # (C,) effective d' + z(fpr)
+        pass_in = 1.0 - ndtr(m_d[None, :] - self.evasion[idx][:, None])  # (n, C)
+        p_out_own, p_out_bot = isp.outbound_block()
+        infected = sim.botnets.origin_share()
+        pass_bot = 1.0 - float(infected @ p_out_bot)
+        pass_out = np.where(self.infra[idx] == BOT, pass_bot, 1.0 - p_out_own[self.host[idx]])
+        own_cost = p.own_cost_per_m * np.exp(-p.cost_decline * years) / 1e6
+        bot_cost = sim.botnets.price_per_message(years)
+        cost = np.where(self.infra[idx] == BOT, bot_cost, own_cost)
+        margin = pass_out[:, None] * pass_in * worth - cost[:, None]     # USD per message sent, (n, C)
+        # grey marketers obey enforced laws and marketing codes
+        grey = self.business[idx] == GREY
+        comply = np.ones((n, C))
+        enforced = pol.powers > 0
+        comply[np.ix_(grey, (pol.law == 2) & enforced)] = 0.0
+        comply[np.ix_(grey, (pol.law == 1) & enforced)] *= 1.0 - p.grey_optout_compliance
+        comply[grey] *= 1.0 - pol.marketing_code[None, :]
+        addresses = sim.consumers.addresses()
+        pos = np.maximum(margin, 0.0)
+        rel = pos / np.maximum(cost, 1e-12)[:, None]
+        weight = addresses[None, :] * comply * np.where(pos > 0, np.power(rel + 1e-12, p.adaptivity), 0.0)
+        tot = weight.sum(axis=1, keepdims=True)
+        share = np.divide(weight, tot, out=np.zeros_like(weight), where=tot > 0)
+        cap = self.capacity[idx] * np.exp(p.capacity_growth * years)
+        gross = cap * (share * margin).sum(axis=1)                       # USD/day
+        # ---- expected penalty: complaints share x enforcement rate x reach, per possible home
+        K = sim.enforcement_pressure()                                   # (C destination, C home) USD/day per complaint share
+        delivered_share = sim.expected_delivered_share(cap[:, None] * share * pass_out[:, None] * pass_in)
+        pen_by_home = delivered_share @ K                                 # (n, C)
+        home = self.home[idx]
+        penalty = pen_by_home[np.arange(n), home]
+        profit = gross - penalty - p.fixed_cost_per_day
+        # ---- move home where expected penalties are lower (switching cost over the horizon)
+        noise = -np.log(-np.log(np.clip(u[:, 0], 1e-12, 1 - 1e-12)))     # Gumbel taste shock
+        best = np.argmin(pen_by_home, axis=1)
+        gain = (penalty - pen_by_home[np.arange(n), best]) * 365.25 * p.planning_years
+        move = (best != home) & (gain > p.relocation_cost * (1.0 + 0.5 * noise.clip(-2, 2)))
+        for j in np.flatnonzero(move):
+            s = idx[j]
+            sim.log("relocation_home", int(best[j]), partner=w.codes[home[j]], spammer=int(self.uid[s]), time=t)
+        self.home[idx[move]] = best[move]
+        profit[move] -= p.relocation_cost / (365.25 * p.planning_years)
+        # ---- infrastructure: own servers in the safest host, or botnet rental, whichever is cheaper per inbox
+        own_eff = own_cost / np.maximum(1.0 - p_out_own, 1e-6)            # (C,) cost per message passing outbound
+        best_host = int(np.argmin(own_eff))
+        bot_eff = bot_cost / max(pass_bot, 1e-6)
+        cur_eff = np.where(self.infra[idx] == BOT, bot_eff, own_eff[self.host[idx]])
+        alt_is_bot = bot_eff < own_eff[best_host]
+        alt_eff = min(bot_eff, own_eff[best_host])
+        volume = cap * share.sum(axis=1)
+        saving = (cur_eff - alt_eff) * volume * 365.25 * p.planning_years
+        switch = saving > p.relocation_cost * (1.0 + 0.5 * np.clip(-np.log(-np.log(np.clip(u[:, 1], 1e-12, 1 - 1e-12))), -2, 2))
+        for j in np.flatnonzero(switch):
+            s = idx[j]
+            new_host = best_host if not alt_is_bot else int(self.host[s])
+            if alt_is_bot and self.infra[s] == BOT:
+                continue
+            if not alt_is_bot and self.infra[s] == OWN and self.host[s] == new_host:
+                continue
+            detail = "to botnet rental" if alt_is_bot else f"servers to {w.codes[new_host]}"
+            sim.log("relocation_infra", new_host, partner=w.codes[self.host[s]], spammer=int(self.uid[s]), detail=detail, time=t)
+            self.infra[s] = BOT if alt_is_bot else OWN
+            self.host[s] = new_host
+            profit[j] -= p.relocation_cost / (365.25 * p.planning_years)
+        # ---- switch away from a processor that stopped serving spam merchants
+        stuck = pay_ok == 0
+        if stuck.any():
+            ok = np.flatnonzero(self.processor_ok)
+            if len(ok):
+                self.processor[idx[stuck]] = ok[np.minimum((u[stuck, 2] * len(ok)).astype(int), len(ok) - 1)]
+        # ---- invest in evasion when filters bite
+        passed = (share * pass_in).sum(axis=1)
+        invest = (passed < p.evasion_trigger) & (volume > 0) & (gross > 0)
+        self.evasion[idx[invest]] += p.evasion_step
+        profit[invest] -= p.evasion_cost / p.decision_days
+        # ---- exit after repeated losses
+        self.losses[idx] = np.where(profit < 0, self.losses[idx] + 1, 0)
+        self.profit[idx] = profit
+        self.cost_rate[idx] = cost * volume + p.fixed_cost_per_day
+        self.alloc[idx] = self.capacity[idx][:, None] * share
+        for j in np.flatnonzero(self.losses[idx] >= p.exit_patience):
+            self.remove(int(idx[j]), t, "spammer_exit", int(self.home[idx[j]]), "unprofitable")
+        self.sim.plan_dirty = True

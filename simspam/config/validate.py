@@ -1,0 +1,95 @@
+"""Turn a composed DictConfig into a checked, typed ``SimConfig``.
+
+Hydra already rejects unknown keys and wrong types (the schema is a structured
+config).  This module adds what a schema cannot say: numeric ranges, dates, shares
+that must sum to one, and it turns every failure -- Hydra's included -- into a
+:class:`~simspam.errors.ConfigError` naming the key and what is allowed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from ..errors import ConfigError
+from . import schema
+
+
+def parse_date(value, key: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(key, f"{value!r} is not a date", "YYYY-MM-DD") from None
+
+
+def _fmt(x) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, float) and (abs(x) >= 1e5 or (x != 0 and abs(x) < 1e-3)):
+        return f"{x:g}"
+    return str(x)
+
+
+def _check_number(key: str, value, meta: dict) -> None:
+    lo, hi, integer = meta.get("lo"), meta.get("hi"), meta.get("integer")
+    if lo is None and hi is None:
+        return
+    kind = "an integer" if integer else "a number"
+    allowed = f"{kind} in [{_fmt(lo)}, {_fmt(hi)}]"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(key, f"{value!r} is not {kind}", allowed)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(key, f"{value!r} is not finite", allowed)
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ConfigError(key, f"{value!r} is out of range", allowed)
+
+
+def check_declared(obj, prefix: str) -> None:
+    """Range-check every declared parameter of a dataclass instance, recursively."""
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        key = f"{prefix}{f.name}"
+        if dataclasses.is_dataclass(value):
+            check_declared(value, key + ".")
+        elif f.metadata:
+            if isinstance(value, list):
+                for i, v in enumerate(value):
+                    _check_number(f"{key}[{i}]", v, f.metadata)
+            else:
+                _check_number(key, value, f.metadata)
+
+
+def _check_shares(key: str, values: list[float], n: int | None = None) -> None:
+    if n is not None and len(values) != n:
+        raise ConfigError(key, f"has {len(values)} entries", f"exactly {n} shares summing to 1")
+    if abs(sum(values) - 1.0) > 1e-6:
+        raise ConfigError(key, f"sums to {sum(values):.6g}", "shares summing to 1")
+
+
+def to_typed(cfg: DictConfig) -> schema.SimConfig:
+    """Validate ``cfg`` and return it as a typed ``SimConfig`` (raises ConfigError)."""
+    try:
+        obj = OmegaConf.to_object(cfg)
+    except OmegaConfBaseException as exc:  # type errors Hydra let through to conversion
+        key = getattr(exc, "full_key", None) or "config"
+        raise ConfigError(str(key), str(exc).splitlines()[0]) from None
+    if not isinstance(obj, schema.SimConfig):  # composed without the schema
+        raise ConfigError("config", "was not composed with the simspam schema")
+    check_declared(obj, "")
+    start = parse_date(obj.start, "start")
+    if start.year < 1990 or start.year > 2100:
+        raise ConfigError("start", f"{obj.start!r} is out of range", "a date between 1990 and 2100")
+    p = obj.params
+    _check_shares("params.spammers.business_mix", p.spammers.business_mix, 3)
+    _check_shares("params.consumers.awareness_shares", p.consumers.awareness_shares, len(p.consumers.awareness_levels))
+    if p.spammers.n_initial > p.spammers.max_spammers:
+        raise ConfigError("params.spammers.n_initial", f"{p.spammers.n_initial} exceeds max_spammers={p.spammers.max_spammers}",
+                          "n_initial <= max_spammers")
+    if not p.isps.fpr_grid or any(not (0 < x < 1) for x in p.isps.fpr_grid):
+        raise ConfigError("params.isps.fpr_grid", "needs at least one rate strictly between 0 and 1", "values in (0, 1)")
+    return obj

@@ -1,0 +1,58 @@
+"""Lever 3, self-regulation by industry.
+
+* ``isp_code``: a code of conduct -- acceptable-use enforcement against hosted
+  spammers, port-25 blocking of consumer lines, shared blocklists, clean-up of
+  infected customers.  Each is raised to ``strength x target`` (never lowered).
+* ``marketing_code``: grey marketers follow a code (they drop spam to those
+  countries) even where no law is enforced.
+* ``payment_refusal``: the payment sector refuses spam merchants: sales by
+  illicit merchants to consumers in these countries fail.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config.schema import P
+from .base import Lever, register
+
+
+@register("isp_code")
+@dataclass
+class IspCode(Lever):
+    aup: float = P(0.7, 0.0, 1.0, "fraction", doc="Hosted-server spam stopped by acceptable-use enforcement.")
+    port25: float = P(0.6, 0.0, 1.0, "fraction", doc="Consumer lines with port 25 blocked.")
+    blocklist: float = P(1.0, 0.0, 1.0, "fraction", doc="Share of ISPs using shared blocklists.")
+    cleanup: float = P(0.0, 0.0, 1.0, "1/day", doc="Extra clean-up rate of infected customers.")
+
+    def activate(self, sim, mask: np.ndarray) -> None:
+        isp = sim.isps
+        s = self.strength
+        isp.aup[mask] = np.maximum(isp.aup[mask], s * self.aup)
+        isp.port25[mask] = np.maximum(isp.port25[mask], s * self.port25)
+        isp.blocklist[mask] = np.maximum(isp.blocklist[mask], s * self.blocklist)
+        isp.cleanup[mask] = isp.cleanup[mask] + s * self.cleanup
+
+
+@register("marketing_code")
+@dataclass
+class MarketingCode(Lever):
+    compliance: float = P(0.8, 0.0, 1.0, "fraction", doc="Share of grey marketers' spam the code stops.")
+
+    def activate(self, sim, mask: np.ndarray) -> None:
+        pol = sim.policy
+        pol.marketing_code[mask] = np.maximum(pol.marketing_code[mask], self.strength * self.compliance)
+
+
+@register("payment_refusal")
+@dataclass
+class PaymentRefusal(Lever):
+    coverage: float = P(0.8, 0.0, 1.0, "fraction", doc="Share of spam-advertised sales the payment sector refuses.")
+
+    def activate(self, sim, mask: np.ndarray) -> None:
+        sp = sim.spammers
+        sp.processor_refusal[mask] = np.maximum(sp.processor_refusal[mask], self.strength * self.coverage)
+
+    def deactivate(self, sim, mask: np.ndarray) -> None:
+        sim.spammers.processor_refusal[mask] = 0.0

@@ -1,0 +1,1 @@
+"""Per-day results, the event log, tidy tables, invariants and summaries."""

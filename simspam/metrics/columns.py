@@ -1,0 +1,46 @@
+"""The columns of ``daily.parquet`` and ``events.parquet``, with units.
+
+This table is the single definition: the recorder allocates from it, the docs list
+it (docs/outputs.md is checked against it by a test), and figures read these names.
+"""
+from __future__ import annotations
+
+# name: (dtype, unit, meaning)
+DAILY = {
+    "spam_sent": ("int64", "messages/day", "spam sent by senders whose infrastructure (servers, or infected machines) is in the country"),
+    "spam_received": ("int64", "messages/day", "spam addressed to the country's consumers that reached its ISPs (filtered + delivered)"),
+    "blocked_outbound": ("int64", "messages/day", "spam stopped where it left (port-25 blocking, acceptable-use terminations, blocklists), by origin"),
+    "filtered": ("int64", "messages/day", "spam caught by the country's ISP filters, by destination"),
+    "delivered": ("int64", "messages/day", "spam delivered to inboxes in the country"),
+    "legit_sent": ("int64", "messages/day", "legitimate mail sent by the country's users"),
+    "legit_lost": ("int64", "messages/day", "legitimate mail lost to the country's filters (false positives)"),
+    "responses": ("int64", "responses/day", "clicks or replies to delivered spam"),
+    "sales": ("int64", "sales/day", "purchases from spam, and frauds completed"),
+    "spammer_revenue": ("float64", "USD/day", "spammers' revenue (commission or fraud proceeds), by the spammers' home country"),
+    "fraud_loss": ("float64", "USD/day", "money consumers in the country lost to fraud spam"),
+    "active_spammers": ("int64", "operations", "active spam operations with their home in the country"),
+    "complaints": ("int64", "complaints/day", "complaints by the country's consumers"),
+    "cases_opened": ("int64", "cases/day", "cases the country's regulator opened"),
+    "cases_won": ("int64", "cases/day", "cases of the country's regulator won (here or through assistance abroad)"),
+    "cases_dropped": ("int64", "cases/day", "cases of the country's regulator dropped (queue limit, target gone, no channel, refused, not proven)"),
+    "assistance_requests": ("int64", "requests/day", "mutual-assistance requests the country's regulator sent abroad"),
+    "assistance_granted": ("int64", "requests/day", "of those, granted"),
+    "infected_machines": ("int64", "machines", "infected consumer machines in the country (end of day)"),
+    "consumer_hours": ("float64", "hours/day", "time the country's consumers lost to delivered spam"),
+    "isp_cost": ("float64", "USD/day", "ISPs' cost of filtering, outbound controls, blocklists and clean-up"),
+    "enforcement_cost": ("float64", "USD/day", "the regulator's investigators"),
+    "social_cost": ("float64", "USD/day", "consumer time + fraud losses + lost legitimate mail + ISP cost + enforcement cost"),
+}
+
+EVENTS = {
+    "time": ("float64", "days", "time since the start (continuous)"),
+    "date": ("datetime64[s]", "date", "calendar day of the event"),
+    "kind": ("string", "-", "case_opened, case_won, case_dropped, assistance_requested, assistance_granted, assistance_refused, "
+             "fine, arrest, takedown, botnet_rebuilt, relocation_home, relocation_infra, law_adopted, network_joined, mou_signed, "
+             "lever_start, lever_end, payment_cut, spammer_entry, spammer_exit"),
+    "country": ("string", "ISO3", "where it happened (the acting regulator, the new home or host, the adopting country)"),
+    "partner": ("string", "ISO3", "the other country involved, or empty"),
+    "spammer": ("int64", "id", "the operation's id, or -1"),
+    "value": ("float64", "USD or -", "fine amount, capacity share, lever strength"),
+    "detail": ("string", "-", "free text"),
+}

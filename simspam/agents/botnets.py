@@ -56,18 +56,21 @@ class Botnets:
         p = self.sim.p.spammers
         return p.botnet_price_per_m / 1e6 * np.exp(-p.cost_decline * years) * (0.5 + self.load) ** 2
 
-    def step(self, years: float) -> None:
-        """One day of infection and clean-up."""
+    def refresh_rates(self) -> None:
+        """Infection hazard (consumer security: income, awareness) and clean-up rates (owners,
+        ISPs); they change only with levers, so the engine refreshes them with its plans."""
         sim = self.sim
         p = sim.p.botnets
-        cons = sim.consumers
-        self.machines = cons.users * p.machines_per_user
-        security = p.security_income * np.minimum(sim.world.gdp / 40000.0, 1.0) + p.security_awareness * cons.mean_awareness
-        hazard = p.infection_rate * np.clip(1.0 - security, 0.0, 1.0)
-        clean = p.natural_cleanup + sim.isps.clean_rate()
-        self.cleaned_today = self.infected * clean
-        self._cleaned_isp = self.infected * sim.isps.clean_rate()
-        self.infected = self.infected + hazard * (self.machines - self.infected) - self.cleaned_today
+        security = p.security_income * np.minimum(sim.world.gdp / 40000.0, 1.0) + p.security_awareness * sim.consumers.mean_awareness
+        self.hazard = p.infection_rate * np.clip(1.0 - security, 0.0, 1.0)
+        self.isp_clean = sim.isps.clean_rate()
+        self.clean = p.natural_cleanup + self.isp_clean
+
+    def step(self, years: float) -> None:
+        """One day of infection and clean-up."""
+        self.machines = self.sim.consumers.users * self.sim.p.botnets.machines_per_user
+        self._cleaned_isp = self.infected * self.isp_clean
+        self.infected = self.infected + self.hazard * (self.machines - self.infected) - self.infected * self.clean
         np.clip(self.infected, 0.0, self.machines, out=self.infected)
 
     def cleaned_today_isp(self) -> np.ndarray:

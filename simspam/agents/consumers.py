@@ -22,6 +22,7 @@ class Consumers:
         self.base_shares = np.tile(np.asarray(p.awareness_shares, dtype=float), (w.n, 1))
         self.boost = np.zeros(w.n)           # awareness campaigns: share of unaware moved up, by country
         self.income = np.power(w.gdp / 30000.0, p.income_elasticity)
+        self.attention = np.ones(w.n)
         self.version = 0
         self._cache_version = -1
         self._refresh()
@@ -66,4 +67,10 @@ class Consumers:
         """Expected sales per delivered spam, by destination (what spammers plan with)."""
         self.refresh_if_changed()
         p = self.sim.p.consumers
-        return p.response_rate * (self.split @ self.resp_mult) * p.purchase_rate * self.income
+        return p.response_rate * (self.split @ self.resp_mult) * p.purchase_rate * self.income * self.attention
+
+    def set_inbox_load(self, delivered: np.ndarray) -> None:
+        """Crowded inboxes: responses per message fall as delivered spam per user rises."""
+        p = self.sim.p.consumers
+        per_user = delivered / np.maximum(self.users, 1.0)
+        self.attention = 1.0 / (1.0 + per_user / max(p.attention, 1e-9))

@@ -76,9 +76,8 @@ class Isps:
         cost = p.cost_delivered_spam * missed + p.cost_false_positive * lost
         self.fpr = grid[np.argmin(cost, axis=2)]
 
-    def daily_cost(self) -> np.ndarray:
-        """USD per day by country: filtering, outbound controls and blocklists."""
+    def daily_cost_per_user(self) -> np.ndarray:
+        """USD per user per day by country: filtering, outbound controls and blocklists."""
         p = self.sim.p.isps
-        users = self.sim.consumers.users
         control = (self.share * (self.port25 + self.aup + self.blocklist) / 3.0).sum(axis=1)
-        return users * (p.filter_cost_per_user + p.control_cost_per_user * control) / 365.25
+        return (p.filter_cost_per_user + p.control_cost_per_user * control) / 365.25

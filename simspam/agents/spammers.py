@@ -10,8 +10,9 @@ economic agent would (``decide``): where to send (logit-like weights on exposed
 addresses and margin), whether to invest in evasion when filters bite, whether to
 move its home or its servers to a safer jurisdiction (when the expected penalty over
 its planning horizon exceeds the switching cost), and whether to exit (after
-``exit_patience`` losing decisions).  Decisions are staggered: a quarter of the
-operations decide each week, which is both realistic and four times cheaper.
+``exit_patience`` losing decisions).  Decisions are staggered: half of the
+operations decide every ``decision_days / 2`` days (two cohorts), which is both
+realistic and cheaper than everyone at once.
 
 Free entry: every week potential entrants arrive and enter with a probability that
 rises with the incumbents' average margin.
@@ -29,7 +30,7 @@ GREY, ILLICIT, FRAUD = 0, 1, 2
 OWN, BOT = 0, 1
 N_PROCESSORS = 5
 PROCESSOR_SHARES = np.array([0.5, 0.3, 0.15, 0.03, 0.02])  # E7: three banks processed 95%
-COHORTS = 4
+COHORTS = 2
 
 
 class Spammers:
@@ -51,6 +52,7 @@ class Spammers:
         self.down_until = np.zeros(m)
         self.losses = np.zeros(m, dtype=np.int64)
         self.cohort = np.arange(m) % COHORTS
+        self.round_days = max(1, sim.p.spammers.decision_days // COHORTS)
         self.profit = np.zeros(m)            # expected profit per day at the last decision
         self.cost_rate = np.zeros(m)         # sending cost per day at the last decision
         self.alloc = np.zeros((m, w.n))      # planned messages/day to each destination (before growth)
@@ -122,35 +124,43 @@ class Spammers:
 
     # ---------------------------------------------------------------- decisions
     def decide(self, week: int, t: float) -> None:
-        """One cohort revises its plan; then entry.  Called weekly by the engine."""
+        """Attrition, entry, then one cohort revises its plan.  Called every ``round_days``."""
         sim = self.sim
         p = sim.p.spammers
         w = sim.world
         years = t / 365.25
         # fixed draws per week, whatever happens (common random numbers)
-        u = self.decide_rng.random((self.m, 3))
+        u = self.decide_rng.random((self.m, 6))
         u_entry = self.entry_rng.random((10, 9))
-        decay = p.evasion_decay * 7.0 / 365.25
+        dt_days = float(self.round_days)
+        decay = p.evasion_decay * dt_days / 365.25
         self.evasion[self.alive] = np.maximum(self.evasion[self.alive] - decay, 0.0)
-        idx = np.flatnonzero(self.alive & (self.cohort == week % COHORTS))
-        if len(idx):
-            self._revise(idx, u[idx], t, years)
-        # free entry while spamming pays
+        # attrition: operators who quit for reasons outside the model
+        quit_p = 1.0 - np.exp(-p.attrition * dt_days / 365.25)
+        for s in np.flatnonzero(self.alive & (u[:, 4] < quit_p)):
+            self.remove(int(s), t, "spammer_exit", int(self.home[s]), "quit")
+        # free entry while spamming pays: entrants come when an average operation earns its
+        # entry cost back more than once a year, at full rate when twice
         alive = self.alive
         if alive.any():
-            margin = self.profit[alive].sum() / max(self.cost_rate[alive].sum(), 1e-9)
+            ratio = float(self.profit[alive].mean()) * 365.25 / max(p.entry_cost, 1.0)
         else:
-            margin = 1.0
-        prob = min(1.0, p.entry_rate / 10.0 * max(0.0, margin))
+            ratio = 2.0
+        prob = p.entry_rate * dt_days / 7.0 / 10.0 * min(max(ratio - 1.0, 0.0), 1.0)
         free = np.flatnonzero(~alive)
         entering = np.flatnonzero(u_entry[:, 0] < prob)[: len(free)]
+        cohort = self.alive & (self.cohort == week % COHORTS)
         if len(entering):
             slots = free[: len(entering)]
             ev = float(self.evasion[alive].mean()) if alive.any() else p.evasion_mean
-            self._spawn(slots, u_entry[entering, 1:], evasion_mean=ev / 1.0)
-            self._revise(slots, u[slots], t, years)
+            self._spawn(slots, u_entry[entering, 1:], evasion_mean=ev)
+            cohort[slots] = True
             for s in slots:
                 sim.log("spammer_entry", int(self.home[s]), spammer=int(self.uid[s]), time=t)
+        # the week's cohort (and this week's entrants) revise their plans
+        idx = np.flatnonzero(cohort)
+        if len(idx):
+            self._revise(idx, u[idx], t, years)
 
     def _revise(self, idx: np.ndarray, u: np.ndarray, t: float, years: float) -> None:
         sim = self.sim
@@ -185,8 +195,8 @@ class Spammers:
         comply[grey] *= 1.0 - pol.marketing_code[None, :]
         addresses = sim.consumers.addresses()
         pos = np.maximum(margin, 0.0)
-        rel = pos / np.maximum(cost, 1e-12)[:, None]
-        weight = addresses[None, :] * comply * np.where(pos > 0, np.power(rel + 1e-12, p.adaptivity), 0.0)
+        rel = 1.0 + pos / np.maximum(cost, 1e-12)[:, None]               # revenue / cost where profitable
+        weight = addresses[None, :] * comply * np.where(pos > 0, np.power(rel, p.adaptivity), 0.0)
         tot = weight.sum(axis=1, keepdims=True)
         share = np.divide(weight, tot, out=np.zeros_like(weight), where=tot > 0)
         cap = self.capacity[idx] * np.exp(p.capacity_growth * years)
@@ -197,45 +207,47 @@ class Spammers:
         pen_by_home = delivered_share @ K                                 # (n, C)
         home = self.home[idx]
         penalty = pen_by_home[np.arange(n), home]
-        profit = gross - penalty - p.fixed_cost_per_day
-        # ---- move home where expected penalties are lower (switching cost over the horizon)
-        noise = -np.log(-np.log(np.clip(u[:, 0], 1e-12, 1 - 1e-12)))     # Gumbel taste shock
-        best = np.argmin(pen_by_home, axis=1)
-        gain = (penalty - pen_by_home[np.arange(n), best]) * 365.25 * p.planning_years
-        move = (best != home) & (gain > p.relocation_cost * (1.0 + 0.5 * noise.clip(-2, 2)))
+        # ---- move home where expected penalties are lower.  Each deciding operation looks at
+        # one candidate jurisdiction (drawn where operations tend to live) -- search is costly,
+        # and comparing with everywhere at once would make all operations herd to one haven.
+        cum = np.cumsum(self.home_weight)
+        cand = np.minimum(np.searchsorted(cum, u[:, 0] * cum[-1]), C - 1)
+        rows = np.arange(n)
+        gain = (penalty - pen_by_home[rows, cand]) * 365.25 * p.planning_years
+        move = (cand != home) & (gain > p.relocation_cost * (0.5 + u[:, 3]))
         for j in np.flatnonzero(move):
-            s = idx[j]
-            sim.log("relocation_home", int(best[j]), partner=w.codes[home[j]], spammer=int(self.uid[s]), time=t)
-        self.home[idx[move]] = best[move]
+            sim.log("relocation_home", int(cand[j]), partner=w.codes[home[j]], spammer=int(self.uid[idx[j]]), time=t)
+        self.home[idx[move]] = cand[move]
+        penalty[move] = pen_by_home[rows, cand][move]
+        profit = gross - penalty - p.fixed_cost_per_day
         profit[move] -= p.relocation_cost / (365.25 * p.planning_years)
-        # ---- infrastructure: own servers in the safest host, or botnet rental, whichever is cheaper per inbox
+        # ---- infrastructure: keep it, move own servers to a candidate host, or rent botnets,
+        # whichever costs least per message that gets out, net of the switching cost
+        host_cand = np.minimum(np.searchsorted(cum, u[:, 1] * cum[-1]), C - 1)
         own_eff = own_cost / np.maximum(1.0 - p_out_own, 1e-6)            # (C,) cost per message passing outbound
-        best_host = int(np.argmin(own_eff))
         bot_eff = bot_cost / max(pass_bot, 1e-6)
-        cur_eff = np.where(self.infra[idx] == BOT, bot_eff, own_eff[self.host[idx]])
-        alt_is_bot = bot_eff < own_eff[best_host]
-        alt_eff = min(bot_eff, own_eff[best_host])
+        is_bot = self.infra[idx] == BOT
+        cur_eff = np.where(is_bot, bot_eff, own_eff[self.host[idx]])
+        alt_bot = ~is_bot & (bot_eff <= own_eff[host_cand])
+        alt_eff = np.where(alt_bot, bot_eff, own_eff[host_cand])
         volume = cap * share.sum(axis=1)
         saving = (cur_eff - alt_eff) * volume * 365.25 * p.planning_years
-        switch = saving > p.relocation_cost * (1.0 + 0.5 * np.clip(-np.log(-np.log(np.clip(u[:, 1], 1e-12, 1 - 1e-12))), -2, 2))
+        same = ~alt_bot & ~is_bot & (host_cand == self.host[idx])
+        switch = ~same & (saving > p.relocation_cost * (0.5 + u[:, 2]))
         for j in np.flatnonzero(switch):
             s = idx[j]
-            new_host = best_host if not alt_is_bot else int(self.host[s])
-            if alt_is_bot and self.infra[s] == BOT:
-                continue
-            if not alt_is_bot and self.infra[s] == OWN and self.host[s] == new_host:
-                continue
-            detail = "to botnet rental" if alt_is_bot else f"servers to {w.codes[new_host]}"
+            new_host = int(self.host[s]) if alt_bot[j] else int(host_cand[j])
+            detail = "to botnet rental" if alt_bot[j] else f"servers to {w.codes[new_host]}"
             sim.log("relocation_infra", new_host, partner=w.codes[self.host[s]], spammer=int(self.uid[s]), detail=detail, time=t)
-            self.infra[s] = BOT if alt_is_bot else OWN
+            self.infra[s] = BOT if alt_bot[j] else OWN
             self.host[s] = new_host
-            profit[j] -= p.relocation_cost / (365.25 * p.planning_years)
+        profit[switch] -= p.relocation_cost / (365.25 * p.planning_years)
         # ---- switch away from a processor that stopped serving spam merchants
         stuck = pay_ok == 0
         if stuck.any():
             ok = np.flatnonzero(self.processor_ok)
             if len(ok):
-                self.processor[idx[stuck]] = ok[np.minimum((u[stuck, 2] * len(ok)).astype(int), len(ok) - 1)]
+                self.processor[idx[stuck]] = ok[np.minimum((u[stuck, 5] * len(ok)).astype(int), len(ok) - 1)]
         # ---- invest in evasion when filters bite
         passed = (share * pass_in).sum(axis=1)
         invest = (passed < p.evasion_trigger) & (volume > 0) & (gross > 0)

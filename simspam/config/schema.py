@@ -48,9 +48,9 @@ class SpammerParams:
                           doc="Array capacity for spammers (entrants beyond it are turned away).")
     size_alpha: float = P(1.1, 0.3, 5.0, "-", "E8",
                           doc="Pareto tail index of operation sizes: 1.1 makes ~15% of operations send ~80% of spam.")
-    mean_capacity: float = P(1.2e8, 0.0, 1e12, "messages/day", "S6,E1",
+    mean_capacity: float = P(1.0e8, 0.0, 1e12, "messages/day", "S6,E1",
                              doc="Mean sending capacity of an operation in the start year.")
-    capacity_growth: float = P(0.25, -0.9, 5.0, "1/year", "S4,S8",
+    capacity_growth: float = P(0.12, -0.9, 5.0, "1/year", "S4,S8",
                                doc="Annual growth of operations' capacity as sending gets cheaper.")
     botnet_share: float = P(0.6, 0.0, 1.0, "fraction", "I1",
                             doc="Share of operations renting botnets at the start (the rest own servers).")
@@ -67,14 +67,15 @@ class SpammerParams:
                              doc="How fast evasion wears off as filters learn the tricks.")
     decision_days: int = P(28, 7, 364, "days", "EST", integer=True,
                            doc="Each operation revises volume, targets, infrastructure and home this often "
-                               "(a quarter of operations each week).")
-    adaptivity: float = P(2.0, 0.0, 20.0, "-", "EST",
+                               "(half of the operations every decision_days / 2).")
+    adaptivity: float = P(1.0, 0.0, 20.0, "-", "EST",
                           doc="Sharpness of target choice by expected margin (0: targets by addresses only).")
-    own_cost_per_m: float = P(250.0, 0.0, 1e6, "USD/million", "E4",
-                              doc="Cost of sending from own servers in the start year.")
+    own_cost_per_m: float = P(15.0, 0.0, 1e6, "USD/million", "E4,EST",
+                              doc="Operator's own cost of sending from its servers in the start year "
+                                  "(E4's $250/M were retail prices of sending services).")
     cost_decline: float = P(0.3, 0.0, 3.0, "1/year", "E4",
                             doc="Exponential decline of sending costs (~10x over 2003-2009).")
-    botnet_price_per_m: float = P(100.0, 0.0, 1e6, "USD/million", "E5", doc="Botnet rental price at half load.")
+    botnet_price_per_m: float = P(10.0, 0.0, 1e6, "USD/million", "E4,E5,EST", doc="Botnet rental price at half load in the start year.")
     order_value: float = P(100.0, 0.0, 1e5, "USD", "E1", doc="Average order of a spam-advertised purchase.")
     commission: float = P(0.4, 0.0, 1.0, "fraction", "E6", doc="Affiliate commission: the spammer's share of a sale.")
     fraud_loss: float = P(300.0, 0.0, 1e6, "USD", "EST", doc="Average loss of a consumer who answers a fraud.")
@@ -86,10 +87,11 @@ class SpammerParams:
                               doc="Horizon over which an operation weighs penalties against switching costs.")
     exit_patience: int = P(3, 1, 100, "decisions", "EST", integer=True,
                            doc="Consecutive loss-making decisions after which an operation exits.")
-    entry_rate: float = P(3.0, 0.0, 1000.0, "entrants/week", "E8",
-                          doc="Entrants per week when the average operation's margin is 100%.")
+    entry_rate: float = P(3.0, 0.0, 10.0, "entrants/week", "E8",
+                          doc="Entrants per week when an average operation earns its entry cost back twice a year.")
+    attrition: float = P(0.1, 0.0, 5.0, "1/year", "EST", doc="Operations that quit for reasons outside the model.")
     entry_cost: float = P(50000.0, 0.0, 1e9, "USD", "EST", doc="Set-up cost of a new operation.")
-    fixed_cost_per_day: float = P(200.0, 0.0, 1e7, "USD/day", "EST", doc="Fixed running cost of an operation.")
+    fixed_cost_per_day: float = P(50.0, 0.0, 1e7, "USD/day", "EST", doc="Fixed running cost of an operation.")
 
 
 @dataclass
@@ -133,8 +135,10 @@ class ConsumerParams:
                             doc="Cut in address exposure at full awareness (44% hide their address).")
     response_rate: float = P(0.0025, 0.0, 1.0, "responses/delivered", "E2",
                              doc="Clicks or replies per spam delivered to an unaware consumer's inbox.")
+    attention: float = P(30.0, 0.0, 1e6, "spam/user/day", "E6,EST",
+                         doc="Delivered spam per user per day at which responses per message halve (crowded inboxes).")
     response_cut: float = P(0.8, 0.0, 1.0, "fraction", "C1", doc="Cut in responses at full awareness.")
-    purchase_rate: float = P(0.0025, 0.0, 1.0, "sales/response", "E1,E2", doc="Purchases or frauds per response.")
+    purchase_rate: float = P(0.001, 0.0, 1.0, "sales/response", "E1,E2", doc="Purchases or frauds per response.")
     income_elasticity: float = P(0.5, 0.0, 3.0, "-", "EST",
                                  doc="Purchases scale with (GDP per capita / 30,000 USD) to this power.")
     complaint_rate: float = P(2e-6, 0.0, 1.0, "complaints/delivered", "C4",

@@ -37,8 +37,8 @@ VOLUME_SIGMA = 0.15  # day-to-day volatility of spam volume by origin (campaign 
 class Simulation:
     STEP_ORDER = (
         "events: SimPy processes up to the start of the day (levers, cases, requests, takedowns)",
-        "decide: weekly, a quarter of spam operations revise plans; free entry",
-        "plan: aggregate operations' plans into origin x destination volumes",
+        "decide: every decision_days / 2, half of the spam operations revise plans; attrition and free entry",
+        "plan: aggregate operations' plans into origin x destination volumes (whenever plans, levers or ISP choices changed)",
         "send: daily volume shocks; botnet capacity rationing",
         "outbound: port-25 blocking, acceptable-use terminations, blocklists at the origin",
         "inbound: ISP filters at the destination against the senders' evasion",
@@ -129,95 +129,80 @@ class Simulation:
         comp_rng = self.streams["complaints"]
         case_rng = self.streams["cases.intake"]
         C, A = self.world.n, len(self.consumers.level)
+        CA = C * A
         p = self.p
         pc, pi = p.consumers, p.isps
         rec = self.rec
-        value = np.array([p.spammers.order_value * p.spammers.commission] * 2 + [p.spammers.fraud_loss])
+        growth_rate = p.spammers.capacity_growth
+        user_growth = self.cfg.world.user_growth
+        users0 = self.consumers.users0
+        round_days = self.spammers.round_days
         for t in range(self.n_days):
             self.day = t
             years = t / 365.25
             # fixed consumption per day and stream: common random numbers across scenarios
             z_vol = vol_rng.standard_normal(C)
-            u_resp = resp_rng.random((C, A))
-            u_sale = sale_rng.random((C, A))
-            u_comp = comp_rng.random(C)
-            u_case = case_rng.random(C)
+            u_first = np.concatenate((resp_rng.random(CA), comp_rng.random(C)))
+            u_second = np.concatenate((sale_rng.random(CA), case_rng.random(C)))
             # events
             self.engine.advance_to(float(t))
-            self.consumers.grow(years)
+            users = users0 * math.exp(user_growth * years)
+            self.consumers.users = users
             # decide
-            if t % 7 == 0:
-                self.spammers.decide(t // 7, float(t))
-            # plan
+            if t % round_days == 0:
+                self.spammers.decide(t // round_days, float(t))
+            # plan (and every rate that only changes with plans, levers or ISP decisions)
             if self.plan_dirty or t >= self._next_wake:
-                self._refresh_plan(float(t))
-            growth = math.exp(p.spammers.capacity_growth * years)
+                self._refresh(float(t), years)
+            growth = math.exp(growth_rate * years)
             # send
             shock = np.exp(VOLUME_SIGMA * z_vol - 0.5 * VOLUME_SIGMA ** 2)
-            bot_demand = self.P_bot.sum() * growth
-            self.botnets.set_demand(bot_demand)
-            origin = self.botnets.origin_share()
+            bots = self.botnets
+            bots.set_demand(self.P_bot_total * growth)
             S_own = np.floor(self.P_own * (growth * shock)[:, None])
-            S_bot = np.floor(np.outer(origin * shock, self.P_bot * (growth * self.botnets.ration)))
+            S_bot = np.floor(np.outer(bots.origin_share() * shock, self.P_bot * (growth * bots.ration)))
             # outbound
-            p_own, p_bot = self.isps.outbound_block()
-            B_own = np.floor(S_own * p_own[:, None])
-            B_bot = np.floor(S_bot * p_bot[:, None])
+            B_own = np.floor(S_own * self.p_own[:, None])
+            B_bot = np.floor(S_bot * self.p_bot[:, None])
             A_own = S_own - B_own
             A_bot = S_bot - B_bot
-            Arr = A_own + A_bot
             # inbound
-            safe = np.maximum(Arr, 1.0)
-            s_own = A_own / safe
-            evasion = s_own * self.E_own + (1.0 - s_own) * self.E_bot[None, :]
-            det = self.isps.detection(years)                                       # (C_d, K)
-            catch = ndtr(det[None, :, :] - evasion[:, :, None])                    # (o, d, k)
-            listed = self.isps.blocklist[None, :, :] * (s_own * pi.blocklist_own + (1 - s_own) * pi.blocklist_bot)[:, :, None]
-            catch = 1.0 - (1.0 - catch) * (1.0 - listed)
-            arrivals = Arr.sum(axis=0)
-            caught = np.einsum("od,dk,odk->d", Arr, self.isps.share, catch)
+            arrivals = A_own.sum(axis=0) + A_bot.sum(axis=0)
+            caught = (A_own * self.catch_own).sum(axis=0) + A_bot.sum(axis=0) * self.catch_bot
             filtered = np.minimum(np.floor(caught), arrivals)
             delivered = arrivals - filtered
-            # consumers
-            cons = self.consumers
-            cons.refresh_if_changed()
-            d_ca = delivered[:, None] * cons.split
-            hours = (d_ca * cons.time_mult[None, :]).sum(axis=1) * (pc.seconds_per_spam / 3600.0)
-            responses = poisson_from_uniform(u_resp, d_ca * (pc.response_rate * cons.resp_mult)[None, :])
-            mu_sale = responses * (pc.purchase_rate * cons.income * self.pay_ok)[:, None]
-            sales = poisson_from_uniform(u_sale, mu_sale).sum(axis=1)
-            responses = responses.sum(axis=1)
-            lawfactor = np.where(self.policy.law > 0, 1.0, pc.no_law_complaints)
-            mu_comp = (d_ca * cons.complain_mult[None, :]).sum(axis=1) * pc.complaint_rate * lawfactor
-            complaints = poisson_from_uniform(u_comp, mu_comp)
-            legit = np.floor(cons.users * pc.legit_per_user)
-            legit_lost = np.floor(legit * (self.isps.share * self.isps.fpr).sum(axis=1))
-            # money
-            rev_dest = sales * (self.biz @ value)
-            fraud = sales * self.biz[:, FRAUD] * p.spammers.fraud_loss
-            revenue_home = rev_dest @ self.home_share
-            isp_cost = self.isps.daily_cost() + self.botnets.cleaned_today_isp() * pi.cleanup_cost
-            staff = np.fromiter((r.staff for r in self.regulators), dtype=float, count=C)
-            enf_cost = staff * p.regulators.cost_per_investigator / 365.25
-            social = hours * pc.value_of_time + fraud + legit_lost * pc.value_lost_legit + isp_cost + enf_cost
+            # consumers (responses and complaints in one inverse-CDF call, then sales and cases)
+            hours = delivered * self.time_coef
+            first = poisson_from_uniform(u_first, np.concatenate(((delivered[:, None] * self.resp_coef).ravel(),
+                                                                   delivered * self.comp_coef)))
+            responses = first[:CA].reshape(C, A)
+            complaints = first[CA:]
+            legit = np.floor(users * pc.legit_per_user)
+            legit_lost = np.floor(legit * self.fp_rate)
             # enforcement: complaints become cases, starting during the day
-            pol = self.policy
-            cap = staff * p.regulators.cases_per_investigator / 365.25
-            mu_case = np.minimum(complaints * p.regulators.case_conversion * pol.powers, cap) * (pol.law > 0)
-            new_cases = poisson_from_uniform(u_case, mu_case)
+            second = poisson_from_uniform(u_second, np.concatenate(((responses * self.sale_coef[:, None]).ravel(),
+                                                                    np.minimum(complaints * self.case_coef, self.case_cap))))
+            sales = second[:CA].reshape(C, A).sum(axis=1)
+            responses = responses.sum(axis=1)
+            new_cases = second[CA:]
+            # money
+            fraud = sales * self.fraud_coef
+            revenue_home = (sales * self.value_dest) @ self.home_share
+            isp_cost = users * self.isp_cost_per_user + bots.cleaned_today_isp() * pi.cleanup_cost
+            social = hours * pc.value_of_time + fraud + legit_lost * pc.value_lost_legit + isp_cost + self.enf_cost
             for c in np.flatnonzero(new_cases):
                 for _ in range(int(new_cases[c])):
                     self.regulators[c].open_case_from_complaints(float(t), self.spammers.alloc[:, c] * self._active)
             # isps
             if t % pi.decision_days == 0:
-                mean_ev = (evasion * Arr).sum(axis=0) / np.maximum(arrivals, 1.0)
-                self.isps.choose_operating_points(years, arrivals, mean_ev, legit)
+                self.isps.choose_operating_points(years, arrivals, self.mean_evasion, legit)
+                self.plan_dirty = True
             # botnets
-            self.botnets.step(years)
+            bots.step(years)
             self.last_delivered = delivered + 1.0
             # record
-            rec["spam_sent"][t] = (S_own + S_bot).sum(axis=1)
-            rec["blocked_outbound"][t] = (B_own + B_bot).sum(axis=1)
+            rec["spam_sent"][t] = S_own.sum(axis=1) + S_bot.sum(axis=1)
+            rec["blocked_outbound"][t] = B_own.sum(axis=1) + B_bot.sum(axis=1)
             rec["spam_received"][t] = arrivals
             rec["filtered"][t] = filtered
             rec["delivered"][t] = delivered
@@ -228,17 +213,21 @@ class Simulation:
             rec["spammer_revenue"][t] = revenue_home
             rec["fraud_loss"][t] = fraud
             rec["complaints"][t] = complaints
-            rec["infected_machines"][t] = np.floor(self.botnets.infected)
+            rec["infected_machines"][t] = np.floor(bots.infected)
             rec["consumer_hours"][t] = hours
             rec["isp_cost"][t] = isp_cost
-            rec["enforcement_cost"][t] = enf_cost
+            rec["enforcement_cost"][t] = self.enf_cost
             rec["social_cost"][t] = social
             rec["active_spammers"][t] = self._active_by_home
         self.engine.advance_to(float(self.n_days))
 
-    def _refresh_plan(self, t: float) -> None:
-        """Aggregate operations' plans into origin x destination volumes and mixes."""
+    def _refresh(self, t: float, years: float) -> None:
+        """Aggregate operations' plans into origin x destination volumes, and recompute every
+        rate that changes only with plans, levers or ISP decisions.  Plans change at every
+        decision round (``decision_days / 2``), so filter research accrues round by round."""
         sp = self.spammers
+        p = self.p
+        pc, pi = p.consumers, p.isps
         C = self.world.n
         self._active = (sp.alive & (sp.down_until <= t)).astype(float)
         later = sp.down_until[sp.alive & (sp.down_until > t)]
@@ -247,27 +236,59 @@ class Simulation:
         alloc = sp.alloc[rows]
         own = sp.infra[rows] == OWN
         ev = sp.evasion[rows]
-        self.P_own = np.zeros((C, C))
-        E = np.zeros((C, C))
-        np.add.at(self.P_own, sp.host[rows[own]], alloc[own])
-        np.add.at(E, sp.host[rows[own]], alloc[own] * ev[own, None])
-        self.E_own = E / np.maximum(self.P_own, 1e-9)
+        # origin x destination plans, grouped by host through one-hot matrix products
+        eye = np.eye(C)
+        host_own = eye[sp.host[rows[own]]].T                                # (C, n_own)
+        self.P_own = host_own @ alloc[own]
+        ev_own = host_own @ (alloc[own] * ev[own, None])
+        self.E_own = ev_own / np.maximum(self.P_own, 1e-9)
         bot_alloc = alloc[~own]
         self.P_bot = bot_alloc.sum(axis=0)
+        self.P_bot_total = float(self.P_bot.sum())
         self.E_bot = (bot_alloc * ev[~own, None]).sum(axis=0) / np.maximum(self.P_bot, 1e-9)
         tot = alloc.sum(axis=0)
         safe = np.maximum(tot, 1e-9)
-        biz = np.zeros((C, 3))
-        for b in (GREY, 1, FRAUD):
-            biz[:, b] = alloc[sp.business[rows] == b].sum(axis=0) / safe
-        biz[tot <= 0] = np.array(self.p.spammers.business_mix)
-        self.biz = biz
-        H = np.zeros((C, C))
-        np.add.at(H, sp.home[rows], alloc)
-        self.home_share = (H / safe[None, :]).T          # (destination, home)
+        business = sp.business[rows]
+        biz = (alloc.T @ np.eye(3)[business]) / safe[:, None]             # (destination, business)
+        biz[tot <= 0] = np.array(p.spammers.business_mix)
+        self.home_share = (alloc.T @ eye[sp.home[rows]]) / safe[:, None]  # (destination, home)
         self.home_share[tot <= 0] = 0.0
         pay = sp.processor_ok[sp.processor[rows]].astype(float)
-        refusal = sp.processor_refusal[None, :] * (sp.business[rows] != GREY)[:, None]
-        self.pay_ok = np.where(tot > 0, (alloc * pay[:, None] * (1 - refusal)).sum(axis=0) / safe, 1.0)
+        paid = alloc.T @ np.stack((pay, pay * (business != GREY)), axis=1)  # (destination, 2)
+        pay_ok = np.where(tot > 0, (paid[:, 0] - sp.processor_refusal * paid[:, 1]) / safe, 1.0)
         self._active_by_home = np.bincount(sp.home[sp.alive], minlength=C)
+        # ISPs: outbound controls, inbound catch against the senders' evasion, false positives
+        isp = self.isps
+        self.p_own, self.p_bot = isp.outbound_block()
+        det = isp.detection(years)                                          # (d, k)
+        bl = isp.blocklist
+        miss_own = (1.0 - ndtr(det[None, :, :] - self.E_own[:, :, None])) * (1.0 - bl * pi.blocklist_own)[None]
+        self.catch_own = 1.0 - (miss_own * isp.share[None]).sum(axis=2)      # (o, d)
+        miss_bot = (1.0 - ndtr(det - self.E_bot[:, None])) * (1.0 - bl * pi.blocklist_bot)
+        self.catch_bot = 1.0 - (miss_bot * isp.share).sum(axis=1)            # (d,)
+        w_own = self.P_own.sum(axis=0)
+        self.mean_evasion = (ev_own.sum(axis=0) + self.E_bot * self.P_bot) / np.maximum(w_own + self.P_bot, 1e-9)
+        self.fp_rate = (isp.share * isp.fpr).sum(axis=1)
+        self.isp_cost_per_user = isp.daily_cost_per_user()
+        # consumers
+        cons = self.consumers
+        cons.refresh_if_changed()
+        self.time_coef = (cons.split * cons.time_mult).sum(axis=1) * (pc.seconds_per_spam / 3600.0)
+        cons.set_inbox_load(self.last_delivered)
+        self.resp_coef = cons.split * (pc.response_rate * cons.resp_mult)[None, :] * cons.attention[:, None]
+        self.sale_coef = pc.purchase_rate * cons.income * pay_ok
+        pol = self.policy
+        lawfactor = np.where(pol.law > 0, 1.0, pc.no_law_complaints)
+        self.comp_coef = (cons.split * cons.complain_mult).sum(axis=1) * pc.complaint_rate * lawfactor
+        value = np.array([p.spammers.order_value * p.spammers.commission] * 2 + [p.spammers.fraud_loss])
+        self.value_dest = biz @ value
+        self.fraud_coef = biz[:, FRAUD] * p.spammers.fraud_loss
+        # regulators
+        staff = np.fromiter((r.staff for r in self.regulators), dtype=float, count=C)
+        self.enf_cost = staff * p.regulators.cost_per_investigator / 365.25
+        self.case_cap = staff * p.regulators.cases_per_investigator / 365.25 * (pol.law > 0)
+        self.case_coef = p.regulators.case_conversion * pol.powers * (pol.law > 0)
+        self.botnets.refresh_rates()
         self.plan_dirty = False
+
+

@@ -88,7 +88,7 @@ class Spammers:
         alpha = p.size_alpha
         raw = (1.0 - u[:, 5]) ** (-1.0 / alpha)
         mean = alpha / (alpha - 1.0) if alpha > 1 else 10.0
-        self.capacity[slots] = np.minimum(raw / mean, 500.0) * p.mean_capacity
+        self.capacity[slots] = np.minimum(raw / mean, 100.0) * p.mean_capacity
         self.evasion[slots] = evasion_mean * (0.5 + u[:, 6])
         self.processor[slots] = np.minimum(np.searchsorted(np.cumsum(PROCESSOR_SHARES), u[:, 7]), N_PROCESSORS - 1)
         self.down_until[slots] = 0.0
@@ -250,9 +250,10 @@ class Spammers:
                 self.processor[idx[stuck]] = ok[np.minimum((u[stuck, 5] * len(ok)).astype(int), len(ok) - 1)]
         # ---- invest in evasion when filters bite
         passed = (share * pass_in).sum(axis=1)
-        invest = (passed < p.evasion_trigger) & (volume > 0) & (gross > 0)
+        invest_cost = p.evasion_cost * (1.0 + self.evasion[idx]) ** 2
+        invest = (passed < p.evasion_trigger) & (volume > 0) & (gross * p.decision_days > invest_cost)
         self.evasion[idx[invest]] += p.evasion_step
-        profit[invest] -= p.evasion_cost / p.decision_days
+        profit[invest] -= invest_cost[invest] / p.decision_days
         # ---- exit after repeated losses
         self.losses[idx] = np.where(profit < 0, self.losses[idx] + 1, 0)
         self.profit[idx] = profit

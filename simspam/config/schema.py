@@ -58,12 +58,13 @@ class SpammerParams:
                                   doc="Shares of grey marketers, illicit merchants (pharma, replicas) and fraudsters.")
     evasion_mean: float = P(0.5, 0.0, 5.0, "d' units", "EST",
                             doc="Mean filter evasion at the start, subtracted from filters' detection index.")
-    evasion_step: float = P(0.15, 0.0, 2.0, "d' units", "EST",
+    evasion_step: float = P(0.05, 0.0, 2.0, "d' units", "EST",
                             doc="Evasion gained by one investment (new templates, image spam, hash busting).")
-    evasion_cost: float = P(20000.0, 0.0, 1e9, "USD", "EST", doc="Cost of one evasion investment.")
+    evasion_cost: float = P(20000.0, 0.0, 1e9, "USD", "EST",
+                              doc="Cost of one evasion investment at zero evasion; it grows as (1 + evasion)^2 (diminishing returns).")
     evasion_trigger: float = P(0.15, 0.0, 1.0, "fraction", "EST",
                                doc="An operation invests in evasion when less than this share of its spam passes filters.")
-    evasion_decay: float = P(0.1, 0.0, 5.0, "d' units/year", "EST",
+    evasion_decay: float = P(0.25, 0.0, 5.0, "d' units/year", "EST",
                              doc="How fast evasion wears off as filters learn the tricks.")
     decision_days: int = P(28, 7, 364, "days", "EST", integer=True,
                            doc="Each operation revises volume, targets, infrastructure and home this often "
@@ -99,7 +100,7 @@ class IspParams:
     dprime: float = P(4.2, 0.0, 12.0, "d' units", "I6",
                       doc="Detection index of an ISP filter in the start year (binormal ROC).")
     dprime_spread: float = P(0.4, 0.0, 5.0, "d' units", "I4", doc="Spread of filter quality across ISPs.")
-    research_rate: float = P(0.15, 0.0, 5.0, "d' units/year", "I6",
+    research_rate: float = P(0.2, 0.0, 5.0, "d' units/year", "I6",
                              doc="Yearly filter improvement from ordinary research and development.")
     fpr_grid: list[float] = P([1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 0.0, 1.0, "fraction", "I6",
                               doc="Operating points (false-positive rates) an ISP may choose from.")
@@ -216,7 +217,7 @@ class OutputConfig:
 class SimConfig:
     seed: int = P(0, 0, 2**63 - 1, "-", "-", integer=True, doc="Seed of all random streams.")
     start: str = P("2004-01-01", unit="date", source="-", doc="First simulated day (YYYY-MM-DD).")
-    years: float = P(10.0, 1 / 365, 100.0, "years", "-", doc="Horizon.")
+    years: float = P(10.0, 0.01, 100.0, "years", "-", doc="Horizon.")
     world: WorldConfig = field(default_factory=WorldConfig)
     params: Params = field(default_factory=Params)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)

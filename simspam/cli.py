@@ -1,0 +1,141 @@
+"""Command-line entry point: ``simspam`` is a Hydra application.
+
+    simspam                                   # baseline, default world, 10 years
+    simspam scenario=integrated seed=3 years=5
+    simspam --multirun scenario=baseline,integrated seed=1,2,3
+
+Before Hydra creates an output folder, the command line is composed and fully
+validated (schema, ranges, scenario levers, countries).  Bad input prints exactly
+one line naming the key and what is allowed, exits with code 2 and writes nothing.
+"""
+from __future__ import annotations
+
+import re
+import sys
+
+from omegaconf import DictConfig
+
+from .errors import EXIT_BAD_INPUT, ConfigError
+
+_HYDRA_FLAGS_WITH_VALUE = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd",
+                           "--experimental-rerun", "--package", "-p", "--info", "-i"}
+
+
+def _overrides(argv: list[str]) -> tuple[list[str], bool]:
+    """Overrides on the command line, and whether Hydra will do something other than one run."""
+    out, special = [], False
+    skip = False
+    for a in argv:
+        if skip:
+            skip = False
+            continue
+        if a in _HYDRA_FLAGS_WITH_VALUE:
+            skip, special = True, True
+        elif a.startswith("-"):
+            special = True
+        else:
+            out.append(a)
+    return out, special
+
+
+def explain(exc: BaseException) -> ConfigError:
+    """Turn a Hydra or OmegaConf composition error into a one-line ConfigError."""
+    from .config.compose import scenario_files
+
+    text = str(exc)
+    if exc.__cause__ is not None:
+        text += "\n" + str(exc.__cause__)
+    m = re.search(r"Could not find '([\w/]+)/([^']+)'", text)
+    if m:
+        group, name = m.group(1), m.group(2)
+        if group == "scenario":
+            return ConfigError("scenario", f"unknown scenario {name!r}", ", ".join(scenario_files()))
+        opts = re.findall(r"^\t(\S+)$", text, flags=re.M)
+        return ConfigError(group, f"unknown option {name!r}", ", ".join(opts) or None)
+    m = re.search(r"Key '([^']+)' (?:is )?not in struct", text) or re.search(r"Could not override '([^']+)'", text)
+    if m and "full_key" not in text.split("Key", 1)[-1]:
+        key = m.group(1)
+        return ConfigError(key, "unknown key", "see `simspam --cfg job` for every key")
+    fk = re.search(r"full_key: (\S+)", text)
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    if fk:
+        detail = re.search(r"Value '([^']*)' (?:of type '\w+' )?could not be converted to (\w+)", text)
+        if detail:
+            return ConfigError(fk.group(1), f"{detail.group(1)!r} is not a valid {detail.group(2).lower()}")
+        return ConfigError(fk.group(1), first)
+    m = re.search(r"Error parsing override '([^']+)'", text)
+    if m:
+        return ConfigError(m.group(1).split("=")[0], "cannot be parsed", "key=value")
+    return ConfigError("command line", first)
+
+
+def validate_command_line(overrides: list[str]) -> None:
+    """Compose and build the run exactly as Hydra will; raise ConfigError if anything is wrong."""
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    from .api import build
+    from .config.compose import compose
+
+    try:
+        cfg = compose(overrides)
+    except (HydraException, OmegaConfBaseException, ValueError) as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        raise explain(exc) from None
+    build(cfg)
+
+
+def _task(cfg: DictConfig) -> None:
+    """One run inside Hydra's output folder: simulate, write tables and report, print a summary."""
+    from hydra.core.hydra_config import HydraConfig
+
+    from .api import simulate
+    from .io import write_run
+    from .metrics.summary import HEADLINES
+
+    out_dir = HydraConfig.get().runtime.output_dir
+    result = simulate(cfg, command="simspam " + " ".join(sys.argv[1:]))
+    write_run(result, out_dir, report=cfg.output.report)
+    if not cfg.output.quiet:
+        print(format_summary(result.summary, HEADLINES))
+        print(f"\noutputs: {out_dir}  (daily.parquet, events.parquet, summary.json"
+              + (", report.html)" if cfg.output.report else ")"))
+
+
+def format_summary(summary: dict, labels: dict) -> str:
+    from .report.html import format_headline
+
+    sc = summary["scenario"]
+    prov = summary["provenance"]
+    lines = [f"simspam {prov['version']}  scenario={sc['name']}  seed={prov['seed']}  "
+             f"({prov['runtime_seconds']:.2f} s)", ""]
+    width = max(len(v) for v in labels.values())
+    for key, value in summary["headline"].items():
+        shown = format_headline(key, value)[1] if isinstance(value, float) else f"{value:,}"
+        lines.append(f"  {labels.get(key, key):<{width}}  {shown:>14}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    overrides, special = _overrides(argv)
+    if not special:
+        try:
+            validate_command_line(overrides)
+        except ConfigError as err:
+            print(err.one_line(), file=sys.stderr)
+            sys.exit(EXIT_BAD_INPUT)
+    import hydra
+
+    from .config.compose import register_configs
+    from .paths import conf_dir
+
+    register_configs()
+    app = hydra.main(config_path=str(conf_dir()), config_name="config", version_base="1.3")(_task)
+    sys.argv = [sys.argv[0], *argv]
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Writing a run's outputs: tables as Parquet, summary as JSON, the HTML report.
+
+Every file is written to a temporary name in the output folder and renamed into
+place, and ``summary.json`` is written last: a folder with a ``summary.json`` holds a
+complete run, and a crash never leaves a half-written file under a final name.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from .report.html import write_atomic
+from .report.run_report import build_run_report
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+FILES = ("daily.parquet", "events.parquet", "report.html", "summary.json")
+
+
+def _atomic(path: Path, writer) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        writer(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_table(df: pd.DataFrame, path: Path) -> None:
+    _atomic(path, lambda tmp: df.to_parquet(tmp, index=False))
+
+
+def write_json(obj: dict, path: Path) -> None:
+    def w(tmp):
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(obj, fh, indent=2, default=str)
+
+    _atomic(path, w)
+
+
+def write_run(result, out_dir: str | os.PathLike, report: bool = True) -> Path:
+    """Write ``daily.parquet``, ``events.parquet``, ``report.html`` and (last) ``summary.json``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_table(result.daily, out / "daily.parquet")
+    write_table(result.events, out / "events.parquet")
+    if report:
+        write_atomic(out / "report.html", build_run_report(result.daily, result.events, result.summary))
+    write_json(result.summary, out / "summary.json")
+    return out
+
+
+def read_run(out_dir: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    out = Path(out_dir)
+    with open(out / "summary.json", encoding="utf-8") as fh:
+        summary = json.load(fh)
+    return pd.read_parquet(out / "daily.parquet"), pd.read_parquet(out / "events.parquet"), summary

@@ -52,10 +52,12 @@ def explain(exc: BaseException) -> ConfigError:
             return ConfigError("scenario", f"unknown scenario {name!r}", ", ".join(scenario_files()))
         opts = re.findall(r"^\t(\S+)$", text, flags=re.M)
         return ConfigError(group, f"unknown option {name!r}", ", ".join(opts) or None)
-    m = re.search(r"Key '([^']+)' (?:is )?not in struct", text) or re.search(r"Could not override '([^']+)'", text)
-    if m and "full_key" not in text.split("Key", 1)[-1]:
-        key = m.group(1)
-        return ConfigError(key, "unknown key", "see `simspam --cfg job` for every key")
+    m = re.search(r"Key '[^']+' (?:is )?not in (?:struct|'(\w+)')", text)
+    if m:
+        fk = re.search(r"full_key: (\S+)", text)
+        key = fk.group(1) if fk else re.search(r"Could not override '([^']+)'", text).group(1)
+        section = key.rsplit(".", 1)[0] if "." in key else "the top level"
+        return ConfigError(key, "unknown key", f"the keys of {section}; `simspam --cfg job` lists them all")
     fk = re.search(r"full_key: (\S+)", text)
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     if fk:

@@ -114,7 +114,7 @@ class Regulator(mesa.Agent):
         if rng is None:
             self.cases += 1
             rng = self.sim.streams.fresh(f"case:{self.code}:{self.cases}")
-        self.sim.engine.process_at(time, self._case(rng, spammer, int(self.sim.spammers.uid[spammer])))
+        self.sim.engine.process_at(time, self._case(rng, spammer, int(self.sim.spammers.uid[spammer]), self.cases))
 
     def open_case_from_complaints(self, day: float, weights: np.ndarray) -> None:
         """A complaint-driven case on ``day``: the target is drawn in proportion to the spam
@@ -139,24 +139,24 @@ class Regulator(mesa.Agent):
         get.cancel()
         return None
 
-    def _case(self, rng, slot: int, uid: int):
+    def _case(self, rng, slot: int, uid: int, number: int):
         sim, p = self.sim, self.sim.p.regulators
         env = sim.engine.env
         pol = sim.policy
         draws = rng.random(6)
         sim.count("cases_opened", self.country)
-        sim.log("case_opened", self.country, spammer=uid)
+        sim.log("case_opened", self.country, spammer=uid, value=number)
         token = yield from self._acquire(rng)
         if token is None:
             sim.count("cases_dropped", self.country)
-            sim.log("case_dropped", self.country, spammer=uid, detail="queue limit passed")
+            sim.log("case_dropped", self.country, spammer=uid, value=number, detail="queue limit passed")
             return
         yield env.timeout(_lognormal(p.investigation_days, p.duration_sigma, draws[0]))
         self.pool.put(token)
         sp = sim.spammers
         if not sp.alive[slot] or sp.uid[slot] != uid:
             sim.count("cases_dropped", self.country)
-            sim.log("case_dropped", self.country, spammer=uid, detail="target no longer active")
+            sim.log("case_dropped", self.country, spammer=uid, value=number, detail="target no longer active")
             return
         home = int(sp.home[slot])
         enforcer = self
@@ -165,11 +165,11 @@ class Regulator(mesa.Agent):
             delay, grant = pol.channels(p.network_days, p.mou_days)
             if not np.isfinite(delay[self.country, home]):
                 sim.count("cases_dropped", self.country)
-                sim.log("case_dropped", self.country, partner=sim.world.codes[home], spammer=uid,
+                sim.log("case_dropped", self.country, partner=sim.world.codes[home], spammer=uid, value=number,
                         detail="target abroad and no cooperation channel")
                 return
             sim.count("assistance_requests", self.country)
-            sim.log("assistance_requested", self.country, partner=sim.world.codes[home], spammer=uid)
+            sim.log("assistance_requested", self.country, partner=sim.world.codes[home], spammer=uid, value=number)
             yield env.timeout(_lognormal(delay[self.country, home], p.duration_sigma, draws[1]))
             other = sim.regulators[home]
             token = yield from other._acquire(rng)
@@ -177,22 +177,22 @@ class Regulator(mesa.Agent):
                 if token is not None:
                     other.pool.put(token)
                 sim.count("cases_dropped", self.country)
-                sim.log("assistance_refused", home, partner=self.code, spammer=uid)
-                sim.log("case_dropped", self.country, partner=sim.world.codes[home], spammer=uid,
+                sim.log("assistance_refused", home, partner=self.code, spammer=uid, value=number)
+                sim.log("case_dropped", self.country, partner=sim.world.codes[home], spammer=uid, value=number,
                         detail="assistance refused")
                 return
             yield env.timeout(_lognormal(p.investigation_days / 4, p.duration_sigma, draws[3]))
             other.pool.put(token)
             sim.count("assistance_granted", self.country)
-            sim.log("assistance_granted", home, partner=self.code, spammer=uid)
+            sim.log("assistance_granted", home, partner=self.code, spammer=uid, value=number)
             enforcer = other
         c = enforcer.country
         if draws[4] >= p.success * pol.powers[c] or not sp.alive[slot] or sp.uid[slot] != uid:
             sim.count("cases_dropped", self.country)
-            sim.log("case_dropped", self.country, spammer=uid, detail="not proven")
+            sim.log("case_dropped", self.country, spammer=uid, value=number, detail="not proven")
             return
         sim.count("cases_won", self.country)
-        sim.log("case_won", self.country, partner=sim.world.codes[c] if c != self.country else "", spammer=uid)
+        sim.log("case_won", self.country, partner=sim.world.codes[c] if c != self.country else "", spammer=uid, value=number)
         if pol.sanction[c] == 2 and draws[5] < p.arrest:
             sim.spammers.arrest(slot, env.now, c)
         else:

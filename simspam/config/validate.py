@@ -71,8 +71,23 @@ def _check_shares(key: str, values: list[float], n: int | None = None) -> None:
         raise ConfigError(key, f"sums to {sum(values):.6g}", "shares summing to 1")
 
 
+def _check_known_keys(node, dc_type, prefix: str) -> None:
+    """Hydra's ``+key=value`` can force a key into a structured config; reject any key the
+    schema does not declare (the scenario's free-form lever mappings are checked elsewhere)."""
+    names = {f.name: f for f in dataclasses.fields(dc_type)}
+    for key in node.keys():
+        if key not in names:
+            section = prefix[:-1] if prefix else "the top level"
+            raise ConfigError(f"{prefix}{key}", "unknown key", f"the keys of {section}: " + ", ".join(names))
+        sub = names[key].default_factory if names[key].default_factory is not dataclasses.MISSING else None
+        child = node[key]
+        if isinstance(child, DictConfig) and sub is not None and dataclasses.is_dataclass(sub):
+            _check_known_keys(child, sub, f"{prefix}{key}.")
+
+
 def to_typed(cfg: DictConfig) -> schema.SimConfig:
     """Validate ``cfg`` and return it as a typed ``SimConfig`` (raises ConfigError)."""
+    _check_known_keys(cfg, schema.SimConfig, "")
     try:
         obj = OmegaConf.to_object(cfg)
     except OmegaConfBaseException as exc:  # type errors Hydra let through to conversion

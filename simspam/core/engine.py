@@ -26,11 +26,13 @@ class Engine:
         return self.env.now
 
     def advance_to(self, t: float) -> None:
-        """Process every event with time <= t (then ``now`` is the last event's time)."""
+        """Process every event with time <= t; afterwards ``now == t``."""
         if t < self._last_day:
             raise ValueError(f"time runs forward: asked for {t} after {self._last_day}")
         self._last_day = t
         env = self.env
+        if t > env.now:
+            env.timeout(t - env.now)  # a marker, so that afterwards ``now == t`` exactly
         while env.peek() <= t:
             env.step()
 

@@ -41,6 +41,6 @@ EVENTS = {
     "country": ("string", "ISO3", "where it happened (the acting regulator, the new home or host, the adopting country)"),
     "partner": ("string", "ISO3", "the other country involved, or empty"),
     "spammer": ("int64", "id", "the operation's id, or -1"),
-    "value": ("float64", "USD or -", "fine amount, capacity share, lever strength"),
+    "value": ("float64", "USD or -", "case number (case and assistance events), fine amount, botnet capacity share, lever strength"),
     "detail": ("string", "-", "free text"),
 }

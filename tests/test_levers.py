@@ -1,0 +1,163 @@
+"""Each lever's mechanism, shown under common random numbers (same seed, one change)."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import run
+
+LAW_USA_GBR = ("+scenario.levers.laws={type:legislation,start:'2004-01-01',countries:[USA,GBR],"
+               "investigation_powers:1.0,investigators:20,cross_border:true,sanction:fine}")
+SCRIPTED_CASE = "+scenario.events.probe={type:case,start:'2004-02-01',countries:[GBR],against:USA}"
+STEADY = ["params.spammers.attrition=0", "params.spammers.relocation_cost=1e9", "params.spammers.exit_patience=100",
+          "params.regulators.grant=1", "params.regulators.success=1", "params.regulators.max_queue_days=3000"]
+
+
+def window(r, start, end):
+    d = r.daily
+    return d[(d["date"] >= start) & (d["date"] < end)]
+
+
+def ratio(df, num, den):
+    return df[num].sum() / df[den].sum()
+
+
+# ---------------------------------------------------------------- legislation
+def test_no_law_no_prosecution():
+    lawless = ["world.countries=[RUS,CHN,UKR,IND,ROW]"]
+    r = run(*lawless, years=3.0)
+    assert r.daily[["cases_opened", "cases_won", "assistance_requests"]].to_numpy().sum() == 0
+    assert not r.events["kind"].isin(["case_opened", "case_won", "fine", "arrest"]).any()
+    # the positive control: the same world with a law does prosecute
+    with_law = run(*lawless, "+scenario.levers.law={type:legislation,start:'2004-01-01',countries:[ALL]}", years=3.0)
+    assert with_law.daily["cases_opened"].sum() > 0
+    assert with_law.daily["cases_won"].sum() > 0
+
+
+def test_prison_law_pushes_operations_to_move_home_abroad():
+    base = run("seed=21", years=3.0)
+    law = run("seed=21", "+scenario.levers.usa={type:legislation,start:'2004-01-01',countries:[USA],"
+              "sanction:prison,investigation_powers:1.0,investigators:200}", years=3.0)
+
+    def fled(r):
+        e = r.events
+        return int(((e["kind"] == "relocation_home") & (e["partner"] == "USA")).sum())
+
+    assert fled(law) > fled(base)
+    assert (law.events["kind"] == "law_adopted").sum() == 1
+
+
+# ---------------------------------------------------------------- cooperation
+def _probe(r):
+    """Events of the scripted case: GBR's case opened on day 31 against a US operation
+    (case events carry the case number in ``value``)."""
+    e = r.events
+    opened = e[(e["kind"] == "case_opened") & (e["time"] == 31.0) & (e["country"] == "GBR")]
+    assert len(opened) == 1
+    number = opened["value"].iloc[0]
+    mine = (e["country"] == "GBR") | (e["partner"] == "GBR")
+    return e[mine & (e["value"] == number) & e["kind"].str.startswith(("case_", "assistance_"))]
+
+
+def test_cross_border_case_fails_without_cooperation_and_succeeds_with_it():
+    alone = _probe(run(*STEADY, LAW_USA_GBR, SCRIPTED_CASE, years=1.5))
+    dropped = alone[alone["kind"] == "case_dropped"]
+    assert len(dropped) == 1 and "no cooperation channel" in dropped["detail"].iloc[0]
+    assert not alone["kind"].isin(["case_won", "assistance_requested"]).any()
+
+    mou = "+scenario.levers.mou={type:bilateral_mou,start:'2004-01-01',countries:[USA,GBR]}"
+    together = _probe(run(*STEADY, LAW_USA_GBR, SCRIPTED_CASE, mou, years=1.5))
+    kinds = list(together["kind"])
+    assert kinds.index("assistance_requested") < kinds.index("assistance_granted") < kinds.index("case_won")
+    assert "case_dropped" not in kinds
+
+
+def test_cooperation_without_laws_buys_nothing():
+    net = "+scenario.levers.net={type:cooperation_network,start:'2004-01-01',countries:[ALL],grant_powers:true}"
+    lawless = "world.countries=[RUS,CHN,UKR,IND,ROW]"
+    r = run(lawless, net, years=2.0)
+    assert r.daily["assistance_requests"].sum() == 0 and r.daily["cases_won"].sum() == 0
+
+
+# ---------------------------------------------------------------- self-regulation
+def test_shared_blocklists_raise_outbound_blocking():
+    base = run("seed=31")
+    bl = run("seed=31", "+scenario.levers.bl={type:isp_code,start:'2004-07-01',aup:0.0,port25:0.0,blocklist:1.0}")
+    a, b = window(base, "2004-07-01", "2005-01-01"), window(bl, "2004-07-01", "2005-01-01")
+    assert ratio(b, "blocked_outbound", "spam_sent") > 1.2 * ratio(a, "blocked_outbound", "spam_sent")
+    pd.testing.assert_frame_equal(window(base, "2004-01-01", "2004-07-01"), window(bl, "2004-01-01", "2004-07-01"))
+
+
+def test_port25_blocking_stops_botnet_spam_at_the_origin():
+    base = run("seed=32")
+    p25 = run("seed=32", "+scenario.levers.p25={type:isp_code,start:'2004-07-01',aup:0.0,port25:1.0,blocklist:0.0}")
+    a, b = window(base, "2004-07-01", "2004-10-01"), window(p25, "2004-07-01", "2004-10-01")
+    assert ratio(b, "blocked_outbound", "spam_sent") > ratio(a, "blocked_outbound", "spam_sent") + 0.2
+
+
+def test_payment_refusal_cuts_sales_per_response():
+    base = run("seed=33")
+    pay = run("seed=33", "+scenario.levers.pay={type:payment_refusal,start:'2004-07-01',coverage:1.0}")
+    a, b = window(base, "2004-07-01", "2004-08-01"), window(pay, "2004-07-01", "2004-08-01")
+    assert ratio(b, "sales", "responses") < 0.7 * ratio(a, "sales", "responses")
+
+
+# ---------------------------------------------------------------- technical
+def test_better_filters_raise_the_filtered_share():
+    base = run("seed=41")
+    f = run("seed=41", "+scenario.levers.f={type:filter_improvement,start:'2004-07-01',jump:1.0,research_rate:0.0}")
+    a, b = window(base, "2004-07-01", "2004-10-01"), window(f, "2004-07-01", "2004-10-01")
+    assert ratio(b, "filtered", "spam_received") > ratio(a, "filtered", "spam_received") + 0.05
+
+
+def test_botnet_cleanup_reduces_infected_machines():
+    base = run("seed=42")
+    c = run("seed=42", "+scenario.levers.c={type:botnet_cleanup,start:'2004-07-01',rate:0.02}")
+    last = base.daily["date"].max()
+    inf = lambda r: r.daily.loc[r.daily["date"] == last, "infected_machines"].sum()
+    assert inf(c) < 0.7 * inf(base)
+
+
+# ---------------------------------------------------------------- awareness
+def test_awareness_lowers_responses_and_raises_complaints():
+    base = run("seed=51")
+    aw = run("seed=51", "+scenario.levers.aw={type:awareness_campaign,start:'2004-07-01',reach:0.9}")
+    a, b = window(base, "2004-07-01", "2004-10-01"), window(aw, "2004-07-01", "2004-10-01")
+    assert ratio(b, "responses", "delivered") < 0.8 * ratio(a, "responses", "delivered")
+    assert ratio(b, "complaints", "delivered") > 1.2 * ratio(a, "complaints", "delivered")
+
+
+def test_awareness_fades_after_the_campaign():
+    aw = run("seed=52", "+scenario.levers.aw={type:awareness_campaign,start:'2004-02-01',end:'2004-06-01',"
+             "reach:0.9,half_life:60}", years=2.0)
+    during = ratio(window(aw, "2004-03-01", "2004-06-01"), "responses", "delivered")
+    long_after = ratio(window(aw, "2005-06-01", "2005-12-01"), "responses", "delivered")
+    assert long_after > 1.3 * during
+
+
+# ---------------------------------------------------------------- events
+def test_takedown_cuts_spam_at_once_and_operators_rebuild():
+    base = run("seed=61")
+    td = run("seed=61", "+scenario.events.td={type:takedown,start:'2004-06-01',countries:[USA],target:hosting,rebuild_days:60}")
+    # the two days before the next decision round: hosted servers and botnets commanded from the US are down
+    assert window(td, "2004-06-01", "2004-06-03")["spam_sent"].sum() < 0.9 * window(base, "2004-06-01", "2004-06-03")["spam_sent"].sum()
+    e = td.events
+    assert (e["kind"] == "takedown").any()
+    rebuilt = e[e["kind"] == "botnet_rebuilt"]
+    assert len(rebuilt) > 0 and (rebuilt["time"] > 152.0 + 20).all()
+
+
+def test_arrest_removes_the_largest_operation():
+    r = run("seed=62", "+scenario.events.a={type:arrest,start:'2004-03-01',countries:[USA]}")
+    e = r.events
+    arrest = e[e["kind"] == "arrest"]
+    assert len(arrest) == 1 and arrest["partner"].iloc[0] == "USA"
+    uid = int(arrest["spammer"].iloc[0])
+    assert ((e["spammer"] == uid) & (e["kind"] == "spammer_exit") & (e["detail"] == "operator arrested")).any()
+    assert not ((e["spammer"] == uid) & (e["time"] > arrest["time"].iloc[0]) & (e["kind"] != "spammer_exit")).any()
+
+
+def test_payment_cut_stops_sales_through_that_processor_until_it_ends():
+    base = run("seed=63")
+    cut = run("seed=63", "+scenario.events.cut={type:payment_cut,start:'2004-06-01',end:'2004-06-15',processor:0}")
+    a, b = window(base, "2004-06-02", "2004-06-14"), window(cut, "2004-06-02", "2004-06-14")
+    assert b["sales"].sum() < 0.8 * a["sales"].sum()

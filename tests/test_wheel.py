@@ -1,0 +1,36 @@
+"""The package installs as a wheel with its configs, scenarios, world table and map outlines,
+and works from there without the checkout."""
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_wheel_carries_its_data_and_runs_without_the_checkout(tmp_path):
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
+                   check=True, capture_output=True, timeout=600)
+    (whl,) = dist.glob("simspam-*.whl")
+    names = set(zipfile.ZipFile(whl).namelist())
+    for scenario in (ROOT / "scenarios").glob("*.yaml"):
+        assert f"simspam/_bundled/scenarios/{scenario.name}" in names
+    for needed in ["simspam/_bundled/conf/config.yaml", "simspam/_bundled/conf/world/world_2004.csv",
+                   "simspam/_bundled/conf/world/tiny.yaml", "simspam/viz/assets/world_110m.json"]:
+        assert needed in names
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(whl)],
+                   check=True, capture_output=True, timeout=600)
+    code = (
+        "import simspam, simspam.paths as p\n"
+        f"assert str(p.conf_dir()).startswith({str(site)!r}), p.conf_dir()\n"
+        f"assert str(p.scenarios_dir()).startswith({str(site)!r})\n"
+        "r = simspam.simulate(simspam.compose(['world=tiny', 'years=0.1', 'scenario=integrated']))\n"
+        "print(simspam.__file__, len(r.daily))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(str(site))

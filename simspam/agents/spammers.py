@@ -31,6 +31,7 @@ OWN, BOT = 0, 1
 N_PROCESSORS = 5
 PROCESSOR_SHARES = np.array([0.5, 0.3, 0.15, 0.03, 0.02])  # E7: three banks processed 95%
 COHORTS = 2
+POTENTIAL_ENTRANTS = 40  # per decision round; each enters with a probability set by margins
 
 
 class Spammers:
@@ -103,6 +104,15 @@ class Spammers:
         self.sim.log(kind, country, spammer=int(self.uid[slot]), detail=detail, time=t)
         self.sim.plan_dirty = True
 
+    def remove_many(self, slots: np.ndarray, t: float, detail: str) -> None:
+        slots = slots[self.alive[slots]]
+        if len(slots) == 0:
+            return
+        self.alive[slots] = False
+        self.alloc[slots] = 0.0
+        self.sim.log_many("spammer_exit", t, self.home[slots], self.uid[slots], details=[detail] * len(slots))
+        self.sim.plan_dirty = True
+
     def arrest(self, slot: int, t: float, country: int) -> None:
         self.sim.log("arrest", country, partner=self.sim.world.codes[self.home[slot]], spammer=int(self.uid[slot]), time=t)
         self.remove(slot, t, "spammer_exit", int(self.home[slot]), "operator arrested")
@@ -131,22 +141,21 @@ class Spammers:
         years = t / 365.25
         # fixed draws per week, whatever happens (common random numbers)
         u = self.decide_rng.random((self.m, 6))
-        u_entry = self.entry_rng.random((10, 9))
+        u_entry = self.entry_rng.random((POTENTIAL_ENTRANTS, 9))
         dt_days = float(self.round_days)
         decay = p.evasion_decay * dt_days / 365.25
         self.evasion[self.alive] = np.maximum(self.evasion[self.alive] - decay, 0.0)
         # attrition: operators who quit for reasons outside the model
         quit_p = 1.0 - np.exp(-p.attrition * dt_days / 365.25)
-        for s in np.flatnonzero(self.alive & (u[:, 4] < quit_p)):
-            self.remove(int(s), t, "spammer_exit", int(self.home[s]), "quit")
-        # free entry while spamming pays: entrants come when an average operation earns its
-        # entry cost back more than once a year, at full rate when twice
+        self.remove_many(np.flatnonzero(self.alive & (u[:, 4] < quit_p)), t, "quit")
+        # free entry while spamming pays: entrants come when a typical (median) operation earns
+        # the entry cost back more than once a year, at the full rate when twice
         alive = self.alive
         if alive.any():
-            ratio = float(self.profit[alive].mean()) * 365.25 / max(p.entry_cost, 1.0)
+            ratio = float(np.median(self.profit[alive])) * 365.25 / max(p.entry_cost, 1.0)
         else:
             ratio = 2.0
-        prob = p.entry_rate * dt_days / 7.0 / 10.0 * min(max(ratio - 1.0, 0.0), 1.0)
+        prob = min(1.0, p.entry_rate * dt_days / 7.0 / POTENTIAL_ENTRANTS * min(max(ratio - 1.0, 0.0), 1.0))
         free = np.flatnonzero(~alive)
         entering = np.flatnonzero(u_entry[:, 0] < prob)[: len(free)]
         cohort = self.alive & (self.cohort == week % COHORTS)
@@ -155,8 +164,7 @@ class Spammers:
             ev = float(self.evasion[alive].mean()) if alive.any() else p.evasion_mean
             self._spawn(slots, u_entry[entering, 1:], evasion_mean=ev)
             cohort[slots] = True
-            for s in slots:
-                sim.log("spammer_entry", int(self.home[s]), spammer=int(self.uid[s]), time=t)
+            sim.log_many("spammer_entry", t, self.home[slots], self.uid[slots])
         # the week's cohort (and this week's entrants) revise their plans
         idx = np.flatnonzero(cohort)
         if len(idx):
@@ -215,8 +223,7 @@ class Spammers:
         rows = np.arange(n)
         gain = (penalty - pen_by_home[rows, cand]) * 365.25 * p.planning_years
         move = (cand != home) & (gain > p.relocation_cost * (0.5 + u[:, 3]))
-        for j in np.flatnonzero(move):
-            sim.log("relocation_home", int(cand[j]), partner=w.codes[home[j]], spammer=int(self.uid[idx[j]]), time=t)
+        sim.log_many("relocation_home", t, cand[move], self.uid[idx[move]], partners=home[move])
         self.home[idx[move]] = cand[move]
         penalty[move] = pen_by_home[rows, cand][move]
         profit = gross - penalty - p.fixed_cost_per_day
@@ -234,13 +241,12 @@ class Spammers:
         saving = (cur_eff - alt_eff) * volume * 365.25 * p.planning_years
         same = ~alt_bot & ~is_bot & (host_cand == self.host[idx])
         switch = ~same & (saving > p.relocation_cost * (0.5 + u[:, 2]))
-        for j in np.flatnonzero(switch):
-            s = idx[j]
-            new_host = int(self.host[s]) if alt_bot[j] else int(host_cand[j])
-            detail = "to botnet rental" if alt_bot[j] else f"servers to {w.codes[new_host]}"
-            sim.log("relocation_infra", new_host, partner=w.codes[self.host[s]], spammer=int(self.uid[s]), detail=detail, time=t)
-            self.infra[s] = BOT if alt_bot[j] else OWN
-            self.host[s] = new_host
+        moving = idx[switch]
+        new_host = np.where(alt_bot[switch], self.host[moving], host_cand[switch])
+        details = np.where(alt_bot[switch], "to botnet rental", "servers to " + np.array(w.codes, dtype=object)[new_host])
+        sim.log_many("relocation_infra", t, new_host, self.uid[moving], partners=self.host[moving], details=details)
+        self.infra[moving] = np.where(alt_bot[switch], BOT, OWN)
+        self.host[moving] = new_host
         profit[switch] -= p.relocation_cost / (365.25 * p.planning_years)
         # ---- switch away from a processor that stopped serving spam merchants
         stuck = pay_ok == 0
@@ -259,6 +265,5 @@ class Spammers:
         self.profit[idx] = profit
         self.cost_rate[idx] = cost * volume + p.fixed_cost_per_day
         self.alloc[idx] = self.capacity[idx][:, None] * share
-        for j in np.flatnonzero(self.losses[idx] >= p.exit_patience):
-            self.remove(int(idx[j]), t, "spammer_exit", int(self.home[idx[j]]), "unprofitable")
+        self.remove_many(idx[self.losses[idx] >= p.exit_patience], t, "unprofitable")
         self.sim.plan_dirty = True

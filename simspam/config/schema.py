@@ -88,11 +88,11 @@ class SpammerParams:
                               doc="Horizon over which an operation weighs penalties against switching costs.")
     exit_patience: int = P(3, 1, 100, "decisions", "EST", integer=True,
                            doc="Consecutive loss-making decisions after which an operation exits.")
-    entry_rate: float = P(3.0, 0.0, 10.0, "entrants/week", "E8",
-                          doc="Entrants per week when an average operation earns its entry cost back twice a year.")
+    entry_rate: float = P(10.0, 0.0, 50.0, "entrants/week", "E8",
+                          doc="Entrants per week when a typical (median) operation earns its entry cost back twice a year.")
     attrition: float = P(0.1, 0.0, 5.0, "1/year", "EST", doc="Operations that quit for reasons outside the model.")
-    entry_cost: float = P(50000.0, 0.0, 1e9, "USD", "EST", doc="Set-up cost of a new operation.")
-    fixed_cost_per_day: float = P(50.0, 0.0, 1e7, "USD/day", "EST", doc="Fixed running cost of an operation.")
+    entry_cost: float = P(20000.0, 0.0, 1e9, "USD", "EST", doc="Set-up cost of a new operation.")
+    fixed_cost_per_day: float = P(20.0, 0.0, 1e7, "USD/day", "EST", doc="Fixed running cost of an operation.")
 
 
 @dataclass

@@ -31,10 +31,11 @@ class Engine:
             raise ValueError(f"time runs forward: asked for {t} after {self._last_day}")
         self._last_day = t
         env = self.env
-        if t > env.now:
-            env.timeout(t - env.now)  # a marker, so that afterwards ``now == t`` exactly
         while env.peek() <= t:
             env.step()
+        # Nothing is left at or before t, so moving the clock to t is exactly what
+        # ``run(until=t)`` would do -- without scheduling a stop event every day.
+        env._now = max(env.now, t)
 
     def at(self, time: float, action: Callable[[], None]) -> None:
         """Call ``action()`` at ``time`` (clamped to now if in the past)."""

@@ -97,6 +97,16 @@ class Simulation:
         code = self.world.codes[country] if isinstance(country, (int, np.integer)) and country >= 0 else str(country)
         self.event_rows.append((float(t), kind, code, partner, int(spammer), float(value), detail))
 
+    def log_many(self, kind: str, t: float, countries, spammers, partners=None, details=None) -> None:
+        """Log one event per element (vectorised callers: relocations, entries, exits)."""
+        codes = self.world.codes
+        n = len(countries)
+        partners = [codes[p] for p in partners] if partners is not None else [""] * n
+        details = list(details) if details is not None else [""] * n
+        nan = float("nan")
+        self.event_rows.extend((float(t), kind, codes[c], pa, int(s), nan, d)
+                               for c, s, pa, d in zip(countries, spammers, partners, details))
+
     def enforcement_pressure(self) -> np.ndarray:
         """K[d, h]: expected penalty per day (USD) an operation homed in h faces per unit of its
         share of complaints in d, given who can investigate and who can reach whom."""
@@ -137,13 +147,14 @@ class Simulation:
         user_growth = self.cfg.world.user_growth
         users0 = self.consumers.users0
         round_days = self.spammers.round_days
+        add = np.add.reduce
+        S = np.empty((2, C, C))
         for t in range(self.n_days):
             self.day = t
             years = t / 365.25
             # fixed consumption per day and stream: common random numbers across scenarios
             z_vol = vol_rng.standard_normal(C)
-            u_first = np.concatenate((resp_rng.random(CA), comp_rng.random(C)))
-            u_second = np.concatenate((sale_rng.random(CA), case_rng.random(C)))
+            u_day = np.concatenate((resp_rng.random(CA), comp_rng.random(C), sale_rng.random(CA), case_rng.random(C)))
             # events
             self.engine.advance_to(float(t))
             users = users0 * math.exp(user_growth * years)
@@ -159,37 +170,39 @@ class Simulation:
             shock = np.exp(VOLUME_SIGMA * z_vol - 0.5 * VOLUME_SIGMA ** 2)
             bots = self.botnets
             bots.set_demand(self.P_bot_total * growth)
-            S_own = np.floor(self.P_own * (growth * shock)[:, None])
-            S_bot = np.floor(np.outer(bots.origin_share() * shock, self.P_bot * (growth * bots.ration)))
+            # S[0]: hosted servers (origin = host), S[1]: botnets (origin = where the bots are)
+            np.multiply(self.P_own, (growth * shock)[:, None], out=S[0])
+            np.multiply.outer(bots.origin_share() * shock, self.P_bot * (growth * bots.ration), out=S[1])
+            np.floor(S, out=S)
             # outbound
-            B_own = np.floor(S_own * self.p_own[:, None])
-            B_bot = np.floor(S_bot * self.p_bot[:, None])
-            A_own = S_own - B_own
-            A_bot = S_bot - B_bot
+            B = np.floor(S * self.p_out)
+            Arr = S - B
             # inbound
-            arrivals = A_own.sum(axis=0) + A_bot.sum(axis=0)
-            caught = (A_own * self.catch_own).sum(axis=0) + A_bot.sum(axis=0) * self.catch_bot
-            filtered = np.minimum(np.floor(caught), arrivals)
+            arrivals = add(add(Arr, axis=0), axis=0)
+            filtered = np.minimum(np.floor(add(add(Arr * self.catch, axis=0), axis=0)), arrivals)
             delivered = arrivals - filtered
-            # consumers (responses and complaints in one inverse-CDF call, then sales and cases)
+            # consumers: responses, complaints, sales and new cases in one inverse-CDF call.
+            # Sales are drawn on the expected responses (and capped by the realised ones);
+            # the case intake follows the expected complaint flow.
             hours = delivered * self.time_coef
-            first = poisson_from_uniform(u_first, np.concatenate(((delivered[:, None] * self.resp_coef).ravel(),
-                                                                   delivered * self.comp_coef)))
-            responses = first[:CA].reshape(C, A)
-            complaints = first[CA:]
+            mu_resp = delivered[:, None] * self.resp_coef
+            mu_comp = delivered * self.comp_coef
+            drawn = poisson_from_uniform(u_day, np.concatenate((
+                mu_resp.ravel(), mu_comp, (mu_resp * self.sale_coef[:, None]).ravel(),
+                np.minimum(mu_comp * self.case_coef, self.case_cap))))
+            responses = drawn[:CA].reshape(C, A)
+            complaints = drawn[CA:CA + C]
+            sales = add(np.minimum(drawn[CA + C:2 * CA + C].reshape(C, A), responses), axis=1)
+            responses = add(responses, axis=1)
+            new_cases = drawn[2 * CA + C:]
             legit = np.floor(users * pc.legit_per_user)
             legit_lost = np.floor(legit * self.fp_rate)
-            # enforcement: complaints become cases, starting during the day
-            second = poisson_from_uniform(u_second, np.concatenate(((responses * self.sale_coef[:, None]).ravel(),
-                                                                    np.minimum(complaints * self.case_coef, self.case_cap))))
-            sales = second[:CA].reshape(C, A).sum(axis=1)
-            responses = responses.sum(axis=1)
-            new_cases = second[CA:]
             # money
             fraud = sales * self.fraud_coef
             revenue_home = (sales * self.value_dest) @ self.home_share
             isp_cost = users * self.isp_cost_per_user + bots.cleaned_today_isp() * pi.cleanup_cost
             social = hours * pc.value_of_time + fraud + legit_lost * pc.value_lost_legit + isp_cost + self.enf_cost
+            # enforcement: complaints become cases, starting at a random time during the day
             for c in np.flatnonzero(new_cases):
                 for _ in range(int(new_cases[c])):
                     self.regulators[c].open_case_from_complaints(float(t), self.spammers.alloc[:, c] * self._active)
@@ -201,8 +214,8 @@ class Simulation:
             bots.step(years)
             self.last_delivered = delivered + 1.0
             # record
-            rec["spam_sent"][t] = S_own.sum(axis=1) + S_bot.sum(axis=1)
-            rec["blocked_outbound"][t] = B_own.sum(axis=1) + B_bot.sum(axis=1)
+            rec["spam_sent"][t] = add(add(S, axis=0), axis=1)
+            rec["blocked_outbound"][t] = add(add(B, axis=0), axis=1)
             rec["spam_received"][t] = arrivals
             rec["filtered"][t] = filtered
             rec["delivered"][t] = delivered
@@ -259,13 +272,15 @@ class Simulation:
         self._active_by_home = np.bincount(sp.home[sp.alive], minlength=C)
         # ISPs: outbound controls, inbound catch against the senders' evasion, false positives
         isp = self.isps
-        self.p_own, self.p_bot = isp.outbound_block()
+        p_own, p_bot = isp.outbound_block()
+        self.p_out = np.stack((p_own, p_bot))[:, :, None]                  # (infra, origin, 1)
         det = isp.detection(years)                                          # (d, k)
         bl = isp.blocklist
         miss_own = (1.0 - ndtr(det[None, :, :] - self.E_own[:, :, None])) * (1.0 - bl * pi.blocklist_own)[None]
         self.catch_own = 1.0 - (miss_own * isp.share[None]).sum(axis=2)      # (o, d)
         miss_bot = (1.0 - ndtr(det - self.E_bot[:, None])) * (1.0 - bl * pi.blocklist_bot)
-        self.catch_bot = 1.0 - (miss_bot * isp.share).sum(axis=1)            # (d,)
+        catch_bot = 1.0 - (miss_bot * isp.share).sum(axis=1)                # (d,)
+        self.catch = np.stack((self.catch_own, np.broadcast_to(catch_bot, (C, C))))  # (infra, o, d)
         w_own = self.P_own.sum(axis=0)
         self.mean_evasion = (ev_own.sum(axis=0) + self.E_bot * self.P_bot) / np.maximum(w_own + self.P_bot, 1e-9)
         self.fp_rate = (isp.share * isp.fpr).sum(axis=1)

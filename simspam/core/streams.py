@@ -76,9 +76,16 @@ _INV_K = 1.0 / np.arange(1, _KMAX + 1, dtype=float)
 
 
 def _small(u: np.ndarray, mu: np.ndarray) -> np.ndarray:
-    """Exact inverse CDF for mu < 10 from a cumulative table over 0..48 (pmf by recurrence)."""
-    pmf = np.empty((mu.size, _KMAX + 1))
-    pmf[:, 0] = 1.0
-    np.cumprod(mu[:, None] * _INV_K[None, :], axis=1, out=pmf[:, 1:])
-    cdf = np.cumsum(pmf, axis=1)
-    return (cdf < (u * np.exp(mu))[:, None]).sum(axis=1)
+    """Exact inverse CDF for mu < 10: cells below P(X = 0) are zero at once; the rest read a
+    cumulative table over 0..48 built by the pmf recurrence p(k) = p(k-1) * mu / k."""
+    prob0 = np.exp(-mu)
+    k = np.zeros(mu.shape, dtype=np.int64)
+    active = np.flatnonzero(u > prob0)
+    if active.size:
+        m = mu[active]
+        pmf = np.empty((active.size, _KMAX + 1))
+        pmf[:, 0] = 1.0
+        np.cumprod(m[:, None] * _INV_K[None, :], axis=1, out=pmf[:, 1:])
+        cdf = np.cumsum(pmf, axis=1)
+        k[active] = (cdf < (u[active] / prob0[active])[:, None]).sum(axis=1)
+    return k

@@ -9,7 +9,8 @@ LAW_USA_GBR = ("+scenario.levers.laws={type:legislation,start:'2004-01-01',count
                "investigation_powers:1.0,investigators:20,cross_border:true,sanction:fine}")
 SCRIPTED_CASE = "+scenario.events.probe={type:case,start:'2004-02-01',countries:[GBR],against:USA}"
 STEADY = ["params.spammers.attrition=0", "params.spammers.relocation_cost=1e9", "params.spammers.exit_patience=100",
-          "params.regulators.grant=1", "params.regulators.success=1", "params.regulators.max_queue_days=3000"]
+          "params.regulators.grant=1", "params.regulators.success=1", "params.regulators.max_queue_days=3000",
+          "params.regulators.arrest=0"]  # the target must stay in business until the scripted case ends
 
 
 def window(r, start, end):
@@ -137,7 +138,7 @@ def test_awareness_fades_after_the_campaign():
 # ---------------------------------------------------------------- events
 def test_takedown_cuts_spam_at_once_and_operators_rebuild():
     base = run("seed=61")
-    td = run("seed=61", "+scenario.events.td={type:takedown,start:'2004-06-01',countries:[USA],target:hosting,rebuild_days:60}")
+    td = run("seed=61", "+scenario.events.td={type:takedown,start:'2004-06-01',countries:[USA],target:both,rebuild_days:60}")
     # the two days before the next decision round: hosted servers and botnets commanded from the US are down
     assert window(td, "2004-06-01", "2004-06-03")["spam_sent"].sum() < 0.9 * window(base, "2004-06-01", "2004-06-03")["spam_sent"].sum()
     e = td.events
@@ -149,7 +150,7 @@ def test_takedown_cuts_spam_at_once_and_operators_rebuild():
 def test_arrest_removes_the_largest_operation():
     r = run("seed=62", "+scenario.events.a={type:arrest,start:'2004-03-01',countries:[USA]}")
     e = r.events
-    arrest = e[e["kind"] == "arrest"]
+    arrest = e[(e["kind"] == "arrest") & (e["time"] == 60.0)]  # 2004-03-01; cases may arrest others
     assert len(arrest) == 1 and arrest["partner"].iloc[0] == "USA"
     uid = int(arrest["spammer"].iloc[0])
     assert ((e["spammer"] == uid) & (e["kind"] == "spammer_exit") & (e["detail"] == "operator arrested")).any()

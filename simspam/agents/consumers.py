@@ -27,9 +27,6 @@ class Consumers:
         self._cache_version = -1
         self._refresh()
 
-    def grow(self, years: float) -> None:
-        self.users = self.users0 * np.exp(self.sim.cfg.world.user_growth * years)
-
     def changed(self) -> None:
         self.version += 1
 

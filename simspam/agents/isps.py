@@ -50,9 +50,9 @@ class Isps:
         y = self._years if years is None else years
         return self.dprime(y) + ndtri(self.fpr)
 
-    def mean_detection(self) -> np.ndarray:
+    def mean_detection(self, years: float) -> np.ndarray:
         """Share-weighted detection margin per country (what spammers plan against)."""
-        return (self.share * self.detection()).sum(axis=1)
+        return (self.share * self.detection(years)).sum(axis=1)
 
     def outbound_block(self) -> tuple[np.ndarray, np.ndarray]:
         """(hosted-server, botnet) share of outbound spam stopped, per origin country."""

@@ -54,7 +54,8 @@ class Policy:
             member = world.join_day[name] <= 0
             if member.any():
                 self.networks[name] = Network(name, member.copy())
-        self.mou = (world.mou_day <= 0) & ~np.eye(n, dtype=bool)
+        # bilateral MoUs in force: how readily requests under them are granted (0: no MoU)
+        self.mou = ((world.mou_day <= 0) & ~np.eye(n, dtype=bool)).astype(float)
         self.marketing_code = np.zeros(n)   # grey senders' extra compliance (self-regulation)
         self.version = 0                    # bumped on every change; caches key on it
         self._channel_cache: tuple[int, np.ndarray, np.ndarray] | None = None
@@ -67,8 +68,8 @@ class Policy:
         if self._channel_cache and self._channel_cache[0] == self.version:
             return self._channel_cache[1], self._channel_cache[2]
         n = len(self.law)
-        delay = np.where(self.mou, mou_days, np.inf)
-        grant = np.where(self.mou, 1.0, 0.0)
+        delay = np.where(self.mou > 0, mou_days, np.inf)
+        grant = self.mou.copy()
         for net in self.networks.values():
             both = np.outer(net.member, net.member)
             d = network_days * net.delay_factor * (1.0 if net.contact_point else 2.0)
@@ -101,7 +102,8 @@ class Regulator(mesa.Agent):
         self.pool = simpy.Store(sim.engine.env)
         self.staff = 0
         self.hire(int(investigators))
-        self.cases = 0
+        self.cases = 0       # complaint-driven cases opened (their numbers: 1, 2, ...)
+        self.scripted = 0    # scripted cases (numbers -1, -2, ...)
 
     def hire(self, n: int) -> None:
         """Add ``n`` investigators to the pool (waiting cases are served at once)."""
@@ -109,12 +111,15 @@ class Regulator(mesa.Agent):
             self.staff += 1
             self.pool.put(self.staff)
 
-    def open_case(self, time: float, spammer: int, rng: np.random.Generator | None = None) -> None:
-        """Start a case against spammer slot ``spammer`` at ``time``."""
-        if rng is None:
-            self.cases += 1
-            rng = self.sim.streams.fresh(f"case:{self.code}:{self.cases}")
-        self.sim.engine.process_at(time, self._case(rng, spammer, int(self.sim.spammers.uid[spammer]), self.cases))
+    def open_scripted_case(self, time: float, spammer: int) -> None:
+        """A case a scenario schedules.  Scripted cases are numbered -1, -2, ... with their own
+        streams, so they do not shift the numbers (and random draws) of complaint-driven cases."""
+        self.scripted += 1
+        rng = self.sim.streams.fresh(f"case:{self.code}:scripted:{self.scripted}")
+        self._start(time, spammer, rng, -self.scripted)
+
+    def _start(self, time: float, spammer: int, rng: np.random.Generator, number: int) -> None:
+        self.sim.engine.process_at(time, self._case(rng, spammer, int(self.sim.spammers.uid[spammer]), number))
 
     def open_case_from_complaints(self, day: float, weights: np.ndarray) -> None:
         """A complaint-driven case on ``day``: the target is drawn in proportion to the spam
@@ -126,9 +131,9 @@ class Regulator(mesa.Agent):
         if cum[-1] <= 0:
             return
         slot = int(min(np.searchsorted(cum, u[0] * cum[-1], side="right"), len(cum) - 1))
-        self.open_case(day + u[1], slot, rng)
+        self._start(day + u[1], slot, rng, self.cases)
 
-    def _acquire(self, rng):
+    def _acquire(self):
         """Wait for an investigator; return the token or None when the queue limit passes."""
         env = self.sim.engine.env
         get = self.pool.get()
@@ -143,10 +148,10 @@ class Regulator(mesa.Agent):
         sim, p = self.sim, self.sim.p.regulators
         env = sim.engine.env
         pol = sim.policy
-        draws = rng.random(6)
+        draws = rng.random(7)
         sim.count("cases_opened", self.country)
         sim.log("case_opened", self.country, spammer=uid, value=number)
-        token = yield from self._acquire(rng)
+        token = yield from self._acquire()
         if token is None:
             sim.count("cases_dropped", self.country)
             sim.log("case_dropped", self.country, spammer=uid, value=number, detail="queue limit passed")
@@ -172,7 +177,7 @@ class Regulator(mesa.Agent):
             sim.log("assistance_requested", self.country, partner=sim.world.codes[home], spammer=uid, value=number)
             yield env.timeout(_lognormal(delay[self.country, home], p.duration_sigma, draws[1]))
             other = sim.regulators[home]
-            token = yield from other._acquire(rng)
+            token = yield from other._acquire()
             if token is None or draws[2] >= p.grant * pol.powers[home] * grant[self.country, home]:
                 if token is not None:
                     other.pool.put(token)
@@ -196,7 +201,7 @@ class Regulator(mesa.Agent):
         if pol.sanction[c] == 2 and draws[5] < p.arrest:
             sim.spammers.arrest(slot, env.now, c)
         else:
-            fine = p.fine * float(np.exp(0.8 * (draws[5] - 0.5)))
+            fine = p.fine * float(np.exp(0.8 * (draws[6] - 0.5)))
             sim.spammers.fine(slot, fine, env.now, c)
 
 

@@ -14,11 +14,11 @@ its planning horizon exceeds the switching cost), and whether to exit (after
 operations decide every ``decision_days / 2`` days (two cohorts), which is both
 realistic and cheaper than everyone at once.
 
-Free entry: every week potential entrants arrive and enter with a probability that
-rises with the incumbents' average margin.
+Free entry: every decision round potential entrants arrive and enter with a probability
+that rises with the profit of a typical (median) incumbent.
 
 All arrays have ``max_spammers`` slots; ``alive`` marks the active ones, so nothing is
-ever stepped after it was removed.  Random numbers come in fixed amounts per week
+ever stepped after it was removed.  Random numbers come in fixed amounts per round
 (every slot draws whether alive or not) so scenarios keep common random numbers.
 """
 from __future__ import annotations
@@ -31,7 +31,15 @@ OWN, BOT = 0, 1
 N_PROCESSORS = 5
 PROCESSOR_SHARES = np.array([0.5, 0.3, 0.15, 0.03, 0.02])  # E7: three banks processed 95%
 COHORTS = 2
+SIZE_CAP = 1000.0  # largest operation relative to the smallest
 POTENTIAL_ENTRANTS = 40  # per decision round; each enters with a probability set by margins
+
+
+def truncated_pareto_mean(alpha: float, cap: float) -> float:
+    """Mean of min(X, cap) for a Pareto X with minimum 1 and tail index alpha."""
+    if abs(alpha - 1.0) < 1e-9:
+        return 1.0 + float(np.log(cap))
+    return (alpha - cap ** (1.0 - alpha)) / (alpha - 1.0)
 
 
 class Spammers:
@@ -55,7 +63,6 @@ class Spammers:
         self.cohort = np.arange(m) % COHORTS
         self.round_days = max(1, sim.p.spammers.decision_days // COHORTS)
         self.profit = np.zeros(m)            # expected profit per day at the last decision
-        self.cost_rate = np.zeros(m)         # sending cost per day at the last decision
         self.alloc = np.zeros((m, w.n))      # planned messages/day to each destination (before growth)
         self.next_uid = 0
         # where operations live and host: more users and more income, more operations (EST)
@@ -85,11 +92,11 @@ class Spammers:
         self.infra[slots] = np.where(u[:, 3] < p.botnet_share, BOT, OWN)
         mix = np.cumsum(p.business_mix)
         self.business[slots] = np.minimum(np.searchsorted(mix, u[:, 4] * mix[-1]), 2)
-        # Pareto sizes with unit mean (alpha > 1) scaled to mean_capacity; capped to avoid one giant
+        # Pareto sizes (minimum 1) truncated at SIZE_CAP times the minimum, scaled so that the
+        # mean of the truncated distribution is mean_capacity
         alpha = p.size_alpha
-        raw = (1.0 - u[:, 5]) ** (-1.0 / alpha)
-        mean = alpha / (alpha - 1.0) if alpha > 1 else 10.0
-        self.capacity[slots] = np.minimum(raw / mean, 100.0) * p.mean_capacity
+        raw = np.minimum((1.0 - u[:, 5]) ** (-1.0 / alpha), SIZE_CAP)
+        self.capacity[slots] = raw / truncated_pareto_mean(alpha, SIZE_CAP) * p.mean_capacity
         self.evasion[slots] = evasion_mean * (0.5 + u[:, 6])
         self.processor[slots] = np.minimum(np.searchsorted(np.cumsum(PROCESSOR_SHARES), u[:, 7]), N_PROCESSORS - 1)
         self.down_until[slots] = 0.0
@@ -121,7 +128,7 @@ class Spammers:
         """A won case without arrest: a fine, and the operation's servers are seized."""
         self.sim.log("fine", country, spammer=int(self.uid[slot]), value=amount, time=t)
         self.shut_down(np.array([slot]), t, self.sim.p.regulators.shutdown_days, "infrastructure seized")
-        self.profit[slot] -= amount / 365.0
+        self.profit[slot] -= amount / 365.25  # until its next revision (operations keep no wealth)
 
     def shut_down(self, slots: np.ndarray, t: float, median_days: float, detail: str) -> None:
         """Take operations offline until they rebuild (fixed lognormal spread by slot)."""
@@ -133,13 +140,13 @@ class Spammers:
         self.sim.plan_dirty = True
 
     # ---------------------------------------------------------------- decisions
-    def decide(self, week: int, t: float) -> None:
+    def decide(self, round_no: int, t: float) -> None:
         """Attrition, entry, then one cohort revises its plan.  Called every ``round_days``."""
         sim = self.sim
         p = sim.p.spammers
         w = sim.world
         years = t / 365.25
-        # fixed draws per week, whatever happens (common random numbers)
+        # fixed draws per round, whatever happens (common random numbers)
         u = self.decide_rng.random((self.m, 6))
         u_entry = self.entry_rng.random((POTENTIAL_ENTRANTS, 9))
         dt_days = float(self.round_days)
@@ -158,19 +165,23 @@ class Spammers:
         prob = min(1.0, p.entry_rate * dt_days / 7.0 / POTENTIAL_ENTRANTS * min(max(ratio - 1.0, 0.0), 1.0))
         free = np.flatnonzero(~alive)
         entering = np.flatnonzero(u_entry[:, 0] < prob)[: len(free)]
-        cohort = self.alive & (self.cohort == week % COHORTS)
+        cohort = self.alive & ((self.cohort == round_no % COHORTS) | (round_no == 0))  # everyone plans on day 0
         if len(entering):
             slots = free[: len(entering)]
             ev = float(self.evasion[alive].mean()) if alive.any() else p.evasion_mean
             self._spawn(slots, u_entry[entering, 1:], evasion_mean=ev)
             cohort[slots] = True
             sim.log_many("spammer_entry", t, self.home[slots], self.uid[slots])
-        # the week's cohort (and this week's entrants) revise their plans
+        # the round's cohort (and its entrants) revise their plans; on day 0 everyone first
+        # makes a plan without adapting, so the market (crowding, complaint shares) is known
         idx = np.flatnonzero(cohort)
+        if round_no == 0 and len(idx):
+            self._revise(idx, u[idx], t, years, adapt=False)
+            sim.prime_market(t, years)
         if len(idx):
             self._revise(idx, u[idx], t, years)
 
-    def _revise(self, idx: np.ndarray, u: np.ndarray, t: float, years: float) -> None:
+    def _revise(self, idx: np.ndarray, u: np.ndarray, t: float, years: float, adapt: bool = True) -> None:
         sim = self.sim
         p = sim.p.spammers
         w = sim.world
@@ -184,7 +195,7 @@ class Spammers:
         pay_ok = self.processor_ok[self.processor[idx]].astype(float)   # (n,)
         refusal = self.processor_refusal[None, :] * (self.business[idx] != GREY)[:, None]
         worth = conv[None, :] * value[self.business[idx]][:, None] * pay_ok[:, None] * (1.0 - refusal)
-        m_d = isp.mean_detection()                                        # (C,) effective d' + z(fpr)
+        m_d = isp.mean_detection(years)                                        # (C,) effective d' + z(fpr)
         pass_in = 1.0 - ndtr(m_d[None, :] - self.evasion[idx][:, None])  # (n, C)
         p_out_own, p_out_bot = isp.outbound_block()
         infected = sim.botnets.origin_share()
@@ -215,6 +226,11 @@ class Spammers:
         pen_by_home = delivered_share @ K                                 # (n, C)
         home = self.home[idx]
         penalty = pen_by_home[np.arange(n), home]
+        if not adapt:  # a first plan on day 0, before anyone has seen the market
+            self.profit[idx] = gross - penalty - p.fixed_cost_per_day
+            self.alloc[idx] = self.capacity[idx][:, None] * share
+            self.sim.plan_dirty = True
+            return
         # ---- move home where expected penalties are lower.  Each deciding operation looks at
         # one candidate jurisdiction (drawn where operations tend to live) -- search is costly,
         # and comparing with everywhere at once would make all operations herd to one haven.
@@ -263,7 +279,6 @@ class Spammers:
         # ---- exit after repeated losses
         self.losses[idx] = np.where(profit < 0, self.losses[idx] + 1, 0)
         self.profit[idx] = profit
-        self.cost_rate[idx] = cost * volume + p.fixed_cost_per_day
         self.alloc[idx] = self.capacity[idx][:, None] * share
         self.remove_many(idx[self.losses[idx] >= p.exit_patience], t, "unprofitable")
         self.sim.plan_dirty = True

@@ -64,17 +64,19 @@ class World:
     def bloc_names(self) -> list[str]:
         return ["ALL", "LAW", "NOLAW", *self.join_day]
 
-    def resolve(self, targets: list[str], day: float, key: str) -> np.ndarray:
-        """Boolean mask of countries named directly or through blocs (membership as of ``day``)."""
+    def resolve(self, targets: list[str], day: float, key: str, law: np.ndarray | None = None) -> np.ndarray:
+        """Boolean mask of countries named directly or through blocs (membership as of ``day``;
+        LAW / NOLAW by ``law``, the laws in force then, or the start's laws if not given)."""
+        law = self.law if law is None else law
         mask = np.zeros(self.n, dtype=bool)
         for t in targets:
             t = str(t)
             if t == "ALL":
                 mask[:] = True
             elif t == "LAW":
-                mask |= self.law > 0
+                mask |= law > 0
             elif t == "NOLAW":
-                mask |= self.law == 0
+                mask |= law == 0
             elif t in self.join_day:
                 mask |= self.join_day[t] <= day
             elif t in self.codes:

@@ -9,8 +9,8 @@ stamped at or before ``t`` has happened (see :mod:`simspam.core.engine`).
 
 Accounting is exact by construction: each stage splits an integer count into two
 integers (``part = floor(count * p)``, ``rest = count - part``), so every message
-sent is blocked at its origin, filtered at its destination, or delivered; the
-invariants are checked on every day by :mod:`simspam.metrics.invariants`.
+sent is blocked at its origin, filtered at its destination, or delivered; the tests
+check these invariants on every day with :mod:`simspam.metrics.invariants`.
 """
 from __future__ import annotations
 
@@ -73,8 +73,8 @@ class Simulation:
         self._next_wake = math.inf
         self.day = 0
         self.last_delivered = np.full(C, 1.0)
+        self.K = np.zeros((C, C))
         self.levers = list(levers)
-        self._pressure_key = None
         for lever in self.levers:
             lever.schedule(self)
 
@@ -94,7 +94,7 @@ class Simulation:
     def log(self, kind: str, country: int, partner: str = "", spammer: int = -1, value: float = float("nan"),
             detail: str = "", time: float | None = None) -> None:
         t = self.engine.now if time is None else time
-        code = self.world.codes[country] if isinstance(country, (int, np.integer)) and country >= 0 else str(country)
+        code = self.world.codes[country] if isinstance(country, (int, np.integer)) else str(country)
         self.event_rows.append((float(t), kind, code, partner, int(spammer), float(value), detail))
 
     def log_many(self, kind: str, t: float, countries, spammers, partners=None, details=None) -> None:
@@ -109,23 +109,28 @@ class Simulation:
 
     def enforcement_pressure(self) -> np.ndarray:
         """K[d, h]: expected penalty per day (USD) an operation homed in h faces per unit of its
-        share of complaints in d, given who can investigate and who can reach whom."""
+        share of the spam delivered in d (its share of d's complaints, hence of d's cases).
+        Computed at each plan refresh from the case intake the regulators can expect."""
+        return self.K
+
+    def _pressure(self, cases_per_day: np.ndarray) -> np.ndarray:
         pol, p = self.policy, self.p.regulators
-        staff = np.array([r.staff for r in self.regulators])
-        key = (pol.version, staff.tobytes())
-        if key == self._pressure_key:
-            return self._pressure
-        rate = (pol.law > 0) * pol.powers * staff * p.cases_per_investigator / 365.25     # cases/day by d
         _, grant = pol.channels(p.network_days, p.mou_days)
-        reach = p.grant * pol.powers[None, :] * grant
-        np.fill_diagonal(reach, 1.0)
-        win = p.success * pol.powers                                                   # by enforcer h
+        reach = p.grant * pol.powers[None, :] * grant                     # d's request granted by h
+        np.fill_diagonal(reach, 1.0)                                       # a domestic case needs no request
+        win = p.success * pol.powers                                       # won under the enforcer's powers...
         severity = np.where(pol.sanction == 2, p.arrest * p.prison_penalty + (1 - p.arrest) * p.fine, p.fine)
-        sev = np.where(pol.law > 0, severity, 0.0)
-        K = rate[:, None] * reach * (win * sev)[None, :]
-        # a foreign case is enforced under the home's law; a domestic one under ours (the diagonal)
-        self._pressure_key, self._pressure = key, K
-        return K
+        sev = np.where(pol.law > 0, severity, 0.0)                         # ...and sanctions (the home's, abroad)
+        return cases_per_day[:, None] * reach * (win * sev)[None, :]
+
+    def prime_market(self, t: float, years: float) -> None:
+        """Before the first decisions: expected deliveries from the first plans, so that
+        operations see realistic crowding and complaint shares on day 0."""
+        self._refresh(t, years)
+        origin = self.botnets.origin_share()
+        S = np.stack((self.P_own, np.outer(origin, self.P_bot)))
+        arrivals = S * (1.0 - self.p_out)
+        self.last_delivered = (arrivals * (1.0 - self.catch)).sum(axis=(0, 1)) + 1.0
 
     def expected_delivered_share(self, x: np.ndarray) -> np.ndarray:
         """An operation's expected share of the spam delivered in each destination."""
@@ -303,6 +308,7 @@ class Simulation:
         self.enf_cost = staff * p.regulators.cost_per_investigator / 365.25
         self.case_cap = staff * p.regulators.cases_per_investigator / 365.25 * (pol.law > 0)
         self.case_coef = p.regulators.case_conversion * pol.powers * (pol.law > 0)
+        self.K = self._pressure(np.minimum(self.last_delivered * self.comp_coef * self.case_coef, self.case_cap))
         self.botnets.refresh_rates()
         self.plan_dirty = False
 

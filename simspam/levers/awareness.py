@@ -1,4 +1,4 @@
-"""Lever 5, awareness and education: national campaigns that start, peak and fade.
+"""Lever 5, awareness and education: national campaigns that start, hold and fade.
 
 A campaign moves ``reach x strength`` of a country's unaware consumers into the
 aware class while it runs; after ``end`` the effect decays with ``half_life``.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from .base import Lever, register
 class AwarenessCampaign(Lever):
     reach: float = P(0.4, 0.0, 1.0, "fraction", doc="Share of unaware consumers the campaign reaches.")
     half_life: float = P(365.0, 1.0, 36500.0, "days", doc="Half-life of the effect after the campaign ends.")
+    reversible: ClassVar[bool] = True
 
     def activate(self, sim, mask: np.ndarray) -> None:
         self.contrib = np.where(mask, self.strength * self.reach, 0.0)

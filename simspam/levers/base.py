@@ -4,8 +4,7 @@ A lever is a small typed dataclass: *when* (``start``, optional ``end``), *where
 (``countries``: ISO3 codes and bloc names such as ``EU``, ``LAP``, ``NOLAW``, ``ALL``)
 and *how strong* (``strength``), plus its own fields.  The base class is a template
 method (as in Covasim's interventions, without the ``super()`` pitfalls): it schedules
-SimPy processes that call the subclass's ``activate``, optional periodic ``update``
-and ``deactivate`` at the right times.  Subclasses only edit the public state arrays
+a SimPy process that calls the subclass's ``activate`` (for reversible levers) ``deactivate`` at the right times.  Subclasses only edit the public state arrays
 the engine reads (policy, ISPs, consumers, spammers, botnets), so a new lever never
 means editing the engine.
 
@@ -41,12 +40,12 @@ def register(name: str):
 @dataclass
 class Lever:
     kind: ClassVar[str] = "lever"
-    period: ClassVar[float | None] = None   # days between ``update`` calls while active
+    reversible: ClassVar[bool] = False   # can it end? (laws, networks, codes are permanent)
     name: str = ""
-    start: str = P("2005-01-01", unit="date", doc="When it takes effect (YYYY-MM-DD).")
-    end: str | None = P(None, unit="date", doc="When it stops (empty: never).")
-    countries: list[str] = P(["ALL"], unit="ISO3 or bloc", doc="Where: countries and blocs (EU, OECD, APEC, LAP, CNSA, SMMOU, LAW, NOLAW, ALL).")
-    strength: float = P(1.0, 0.0, 1.0, "fraction", doc="How strong; 0 disables the lever.")
+    start: str = P("2005-01-01", unit="date", source="-", doc="When it takes effect (YYYY-MM-DD).")
+    end: str | None = P(None, unit="date", source="-", doc="When it stops (empty: never; only reversible levers can stop).")
+    countries: list[str] = P(["ALL"], unit="ISO3 or bloc", source="-", doc="Where: countries and blocs (EU, OECD, APEC, LAP, CNSA, SMMOU, LAW, NOLAW, ALL).")
+    strength: float = P(1.0, 0.0, 1.0, "fraction", source="-", doc="How strong; 0 disables the lever.")
     description: str = ""
 
     # ---- template method: scheduling (do not override)
@@ -60,27 +59,19 @@ class Lever:
         sim.engine.process_at(t0, self._lifecycle(sim, t0, t1))
 
     def _lifecycle(self, sim, t0: float, t1: float | None):
-        mask = sim.world.resolve(self.countries, t0, f"{self.name}.countries")
+        mask = sim.world.resolve(self.countries, t0, f"{self.name}.countries", law=sim.policy.law)
         self.mask = mask
-        sim.log("lever_start", -1 if not mask.any() else int(np.flatnonzero(mask)[0]),
+        sim.log("lever_start", "" if not mask.any() else int(np.flatnonzero(mask)[0]),
                 value=self.strength, detail=f"{self.kind}:{self.name}")
         self.activate(sim, mask)
         sim.policy.changed()
         sim.consumers.changed()
         sim.plan_dirty = True
         env = sim.engine.env
-        if self.period:
-            while t1 is None or env.now + self.period <= t1:
-                yield env.timeout(self.period)
-                if env.now >= sim.n_days:
-                    return
-                self.update(sim, mask, env.now)
-                sim.consumers.changed()
-                sim.plan_dirty = True
         if t1 is not None:
             yield env.timeout(max(0.0, t1 - env.now))
             self.deactivate(sim, mask)
-            sim.log("lever_end", -1 if not mask.any() else int(np.flatnonzero(mask)[0]),
+            sim.log("lever_end", "" if not mask.any() else int(np.flatnonzero(mask)[0]),
                     value=self.strength, detail=f"{self.kind}:{self.name}")
             sim.policy.changed()
             sim.consumers.changed()
@@ -89,9 +80,6 @@ class Lever:
     # ---- what subclasses implement
     def activate(self, sim, mask: np.ndarray) -> None:
         raise NotImplementedError
-
-    def update(self, sim, mask: np.ndarray, t: float) -> None:
-        pass
 
     def deactivate(self, sim, mask: np.ndarray) -> None:
         pass
@@ -170,6 +158,10 @@ def build_lever(name: str, spec: Any, section: str) -> Lever:
             raise ConfigError(f"{key}.{k}", f"unknown key for lever type {kind!r}", ", ".join(allowed))
         values[k] = _coerce(f"{key}.{k}", allowed[k], v, hints.get(k))
     lever = cls(name=name, **values)
+    if lever._end is not None and not cls.reversible:
+        ends = ", ".join(sorted(k for k, c in REGISTRY.items() if c.reversible))
+        raise ConfigError(f"{key}.end", f"lever type {kind!r} is permanent and cannot end",
+                          f"no end date; types that can end: {ends}")
     if lever._end is not None and lever._end < lever._start:
         raise ConfigError(f"{key}.end", f"{lever.end} is before start {lever.start}", "an end date on or after start")
     lever.validate_key = key

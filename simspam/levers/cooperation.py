@@ -47,7 +47,8 @@ class CooperationNetwork(Lever):
 @register("bilateral_mou")
 @dataclass
 class BilateralMou(Lever):
-    """MoUs between every pair of ``countries`` (or between ``countries`` and ``partners``)."""
+    """MoUs between every pair of ``countries`` (or between ``countries`` and ``partners``);
+    ``strength`` is how readily requests under them are granted."""
 
     partners: list[str] = P([], unit="ISO3 or bloc", doc="If set, MoUs link each country to each partner.")
 
@@ -55,7 +56,7 @@ class BilateralMou(Lever):
         other = sim.world.resolve(self.partners, sim.engine.now, f"{self.name}.partners") if self.partners else mask
         pairs = np.outer(mask, other) | np.outer(other, mask)
         np.fill_diagonal(pairs, False)
-        new = pairs & ~sim.policy.mou
-        sim.policy.mou |= pairs
+        new = pairs & (sim.policy.mou == 0)
+        sim.policy.mou = np.where(pairs, np.maximum(sim.policy.mou, self.strength), sim.policy.mou)
         for a, b in zip(*np.nonzero(np.triu(new))):
             sim.log("mou_signed", int(a), partner=sim.world.codes[b], value=self.strength)

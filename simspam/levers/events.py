@@ -5,6 +5,7 @@ They share the lever machinery (typed, timed, targeted, from YAML) but act once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -24,24 +25,27 @@ def _largest(sim, mask: np.ndarray) -> int | None:
 @register("takedown")
 @dataclass
 class Takedown(Lever):
-    """Take down a hosting provider's servers, or a botnet's command servers, in ``countries``."""
+    """Take down hosting providers' servers (spam operations hosted there go offline), botnets'
+    command servers (those botnets go offline), or both -- a McColo-style provider that
+    hosted both -- in ``countries``.  Operators rebuild after about ``rebuild_days``."""
 
-    target: str = choice("hosting", ["hosting", "botnet"], "hosting or botnet")
+    target: str = choice("hosting", ["hosting", "botnet", "both"], "hosting, botnet or both")
     rebuild_days: float = P(45.0, 0.0, 3650.0, "days", doc="Median time the operators need to rebuild.")
 
     def activate(self, sim, mask: np.ndarray) -> None:
         t = sim.engine.now
         sp = sim.spammers
         days = self.rebuild_days * self.strength
-        if self.target == "hosting":
+        if self.target in ("hosting", "both"):
             hit = np.flatnonzero(sp.alive & (sp.infra == OWN) & mask[sp.host])
             sp.shut_down(hit, t, days, "hosting takedown")
             for c in np.flatnonzero(mask):
-                sim.log("takedown", int(c), value=float(len(hit)), detail="hosting provider")
-        for j, b in enumerate(sim.botnets.agents):
-            if mask[b.cc_country] and b.online:
-                sim.botnets.take_down(j, t, days)
-                sim.log("takedown", b.cc_country, value=b.share, detail=f"botnet {j} command servers")
+                sim.log("takedown", int(c), value=float((sp.host[hit] == c).sum()), detail="hosting provider")
+        if self.target in ("botnet", "both"):
+            for j, b in enumerate(sim.botnets.agents):
+                if mask[b.cc_country] and b.online:
+                    sim.botnets.take_down(j, t, days)
+                    sim.log("takedown", b.cc_country, value=b.share, detail=f"botnet {j} command servers")
 
 
 @register("arrest")
@@ -61,10 +65,11 @@ class PaymentCut(Lever):
     """A payment processor (0 = the largest) stops serving spam merchants until ``end``."""
 
     processor: int = P(0, 0, 4, "index", integer=True, doc="Processor: 0 is the largest (E7).")
+    reversible: ClassVar[bool] = True
 
     def activate(self, sim, mask: np.ndarray) -> None:
         sim.spammers.processor_ok[self.processor] = False
-        sim.log("payment_cut", -1, value=float(self.processor), detail=f"processor {self.processor}")
+        sim.log("payment_cut", "", value=float(self.processor), detail=f"processor {self.processor}")
 
     def deactivate(self, sim, mask: np.ndarray) -> None:
         sim.spammers.processor_ok[self.processor] = True
@@ -82,4 +87,4 @@ class Case(Lever):
         home = sim.world.resolve([self.against], sim.engine.now, f"{self.name}.against")
         slot = _largest(sim, home)
         if slot is not None and mask.any():
-            sim.regulators[int(np.flatnonzero(mask)[0])].open_case(sim.engine.now, slot)
+            sim.regulators[int(np.flatnonzero(mask)[0])].open_scripted_case(sim.engine.now, slot)

@@ -1,16 +1,19 @@
 """Lever 3, self-regulation by industry.
 
 * ``isp_code``: a code of conduct -- acceptable-use enforcement against hosted
-  spammers, port-25 blocking of consumer lines, shared blocklists, clean-up of
-  infected customers.  Each is raised to ``strength x target`` (never lowered).
+  spammers, port-25 blocking of consumer lines, shared blocklists (each raised to
+  ``strength x target``, never lowered) and clean-up of infected customers (added
+  to the ISPs' clean-up rate).
 * ``marketing_code``: grey marketers follow a code (they drop spam to those
   countries) even where no law is enforced.
-* ``payment_refusal``: the payment sector refuses spam merchants: sales by
-  illicit merchants to consumers in these countries fail.
+* ``payment_refusal``: the payment sector refuses spam merchants: a share of the
+  sales (and fraud payments) of non-grey operations to consumers in these countries
+  fail.  Reversible: at ``end`` the refusal returns to what it was before.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -50,9 +53,12 @@ class MarketingCode(Lever):
 class PaymentRefusal(Lever):
     coverage: float = P(0.8, 0.0, 1.0, "fraction", doc="Share of spam-advertised sales the payment sector refuses.")
 
+    reversible: ClassVar[bool] = True
+
     def activate(self, sim, mask: np.ndarray) -> None:
         sp = sim.spammers
+        self._before = sp.processor_refusal.copy()
         sp.processor_refusal[mask] = np.maximum(sp.processor_refusal[mask], self.strength * self.coverage)
 
     def deactivate(self, sim, mask: np.ndarray) -> None:
-        sim.spammers.processor_refusal[mask] = 0.0
+        sim.spammers.processor_refusal[mask] = self._before[mask]

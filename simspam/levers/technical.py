@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -35,6 +36,7 @@ class FilterImprovement(Lever):
 @dataclass
 class BotnetCleanup(Lever):
     rate: float = P(0.01, 0.0, 1.0, "1/day", doc="Extra daily clean-up rate of infected machines (I5).")
+    reversible: ClassVar[bool] = True
 
     def activate(self, sim, mask: np.ndarray) -> None:
         sim.isps.cleanup[mask] += self.strength * self.rate

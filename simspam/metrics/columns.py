@@ -18,7 +18,7 @@ DAILY = {
     "sales": ("int64", "sales/day", "purchases from spam, and frauds completed"),
     "spammer_revenue": ("float64", "USD/day", "spammers' revenue (commission or fraud proceeds), by the spammers' home country"),
     "fraud_loss": ("float64", "USD/day", "money consumers in the country lost to fraud spam"),
-    "active_spammers": ("int64", "operations", "active spam operations with their home in the country"),
+    "active_spammers": ("int64", "operations", "spam operations in business with their home in the country (including any offline while rebuilding seized servers)"),
     "complaints": ("int64", "complaints/day", "complaints by the country's consumers"),
     "cases_opened": ("int64", "cases/day", "cases the country's regulator opened"),
     "cases_won": ("int64", "cases/day", "cases of the country's regulator won (here or through assistance abroad)"),

@@ -50,7 +50,7 @@ def simulate(cfg: DictConfig, command: str | None = None) -> Result:
     daily = daily_table(sim)
     events = events_table(sim)
     summary = {
-        "headline": headline(daily, events),
+        "headline": headline(daily, events, float(cfg.params.consumers.value_lost_legit)),
         "scenario": {k: str(cfg.scenario.get(k, "")) for k in ("name", "description", "analogue")},
         "provenance": {
             "version": __version__,

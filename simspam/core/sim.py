@@ -74,6 +74,7 @@ class Simulation:
         self.day = 0
         self.last_delivered = np.full(C, 1.0)
         self.K = np.zeros((C, C))
+        self.campaign_cost = np.zeros(C)   # USD/day of awareness campaigns running (levers add to it)
         self.levers = list(levers)
         for lever in self.levers:
             lever.schedule(self)
@@ -206,7 +207,8 @@ class Simulation:
             fraud = sales * self.fraud_coef
             revenue_home = (sales * self.value_dest) @ self.home_share
             isp_cost = users * self.isp_cost_per_user + bots.cleaned_today_isp() * pi.cleanup_cost
-            social = hours * pc.value_of_time + fraud + legit_lost * pc.value_lost_legit + isp_cost + self.enf_cost
+            social = (hours * pc.value_of_time + fraud + legit_lost * pc.value_lost_legit + isp_cost + self.enf_cost
+                      + self.campaign_cost)
             # enforcement: complaints become cases, starting at a random time during the day
             for c in np.flatnonzero(new_cases):
                 for _ in range(int(new_cases[c])):
@@ -235,6 +237,7 @@ class Simulation:
             rec["consumer_hours"][t] = hours
             rec["isp_cost"][t] = isp_cost
             rec["enforcement_cost"][t] = self.enf_cost
+            rec["campaign_cost"][t] = self.campaign_cost
             rec["social_cost"][t] = social
             rec["active_spammers"][t] = self._active_by_home
         self.engine.advance_to(float(self.n_days))

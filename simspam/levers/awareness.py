@@ -22,13 +22,18 @@ from .base import Lever, register
 class AwarenessCampaign(Lever):
     reach: float = P(0.4, 0.0, 1.0, "fraction", doc="Share of unaware consumers the campaign reaches.")
     half_life: float = P(365.0, 1.0, 36500.0, "days", doc="Half-life of the effect after the campaign ends.")
+    cost_per_person: float = P(1.0, 0.0, 1e4, "USD/person/year", doc="Cost of reaching one consumer for a year (media, schools, helplines).")
     reversible: ClassVar[bool] = True
 
     def activate(self, sim, mask: np.ndarray) -> None:
         self.contrib = np.where(mask, self.strength * self.reach, 0.0)
         sim.consumers.boost += self.contrib
+        reached = self.contrib * sim.consumers.base_shares[:, 0] * sim.consumers.users
+        self.cost = reached * self.cost_per_person / 365.25
+        sim.campaign_cost += self.cost
 
     def deactivate(self, sim, mask: np.ndarray) -> None:
+        sim.campaign_cost -= self.cost
         sim.engine.process_at(sim.engine.now, self._fade(sim))
 
     def _fade(self, sim):

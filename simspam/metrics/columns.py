@@ -29,7 +29,8 @@ DAILY = {
     "consumer_hours": ("float64", "hours/day", "time the country's consumers lost to delivered spam"),
     "isp_cost": ("float64", "USD/day", "ISPs' cost of filtering, outbound controls, blocklists and clean-up"),
     "enforcement_cost": ("float64", "USD/day", "the regulator's investigators"),
-    "social_cost": ("float64", "USD/day", "consumer time + fraud losses + lost legitimate mail + ISP cost + enforcement cost"),
+    "campaign_cost": ("float64", "USD/day", "awareness campaigns running in the country"),
+    "social_cost": ("float64", "USD/day", "consumer time + fraud losses + lost legitimate mail + ISP, enforcement and campaign costs"),
 }
 
 EVENTS = {

@@ -20,6 +20,10 @@ HEADLINES = {
     "assistance_requests": "mutual-assistance requests",
     "assistance_granted": "mutual-assistance requests granted",
     "infected_machines_end": "infected machines on the last day",
+    "isp_cost": "ISPs' filtering, outbound-control, blocklist and clean-up costs over the run (USD)",
+    "enforcement_cost": "regulators' investigator costs over the run (USD)",
+    "campaign_cost": "awareness-campaign costs over the run (USD)",
+    "legit_lost_cost": "value of legitimate mail lost to filters over the run (USD)",
 }
 
 
@@ -29,7 +33,7 @@ def _share(df: pd.DataFrame) -> float:
     return float(100.0 * spam / total) if total else 0.0
 
 
-def headline(daily: pd.DataFrame, events: pd.DataFrame) -> dict[str, float]:
+def headline(daily: pd.DataFrame, events: pd.DataFrame, value_lost_legit: float = 1.0) -> dict[str, float]:
     dates = daily["date"]
     first = daily[dates < dates.min() + pd.Timedelta(days=365)]
     last = daily[dates > dates.max() - pd.Timedelta(days=365)]
@@ -53,4 +57,8 @@ def headline(daily: pd.DataFrame, events: pd.DataFrame) -> dict[str, float]:
         "assistance_requests": int(daily["assistance_requests"].sum()),
         "assistance_granted": int(daily["assistance_granted"].sum()),
         "infected_machines_end": int(last_day["infected_machines"].sum()),
+        "isp_cost": float(daily["isp_cost"].sum()),
+        "enforcement_cost": float(daily["enforcement_cost"].sum()),
+        "campaign_cost": float(daily["campaign_cost"].sum()),
+        "legit_lost_cost": float(daily["legit_lost"].sum()) * value_lost_legit,
     }

@@ -1,0 +1,1 @@
+"""Experiments: replications under common random numbers, designs, statistics, sweep collection."""

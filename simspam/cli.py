@@ -71,7 +71,7 @@ def explain(exc: BaseException) -> ConfigError:
     return ConfigError("command line", first)
 
 
-def validate_command_line(overrides: list[str]) -> None:
+def validate_command_line(overrides: list[str], config_name: str = "config") -> None:
     """Compose and build the run exactly as Hydra will; raise ConfigError if anything is wrong."""
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
@@ -80,12 +80,16 @@ def validate_command_line(overrides: list[str]) -> None:
     from .config.compose import compose
 
     try:
-        cfg = compose(overrides)
+        cfg = compose(overrides, config_name=config_name)
     except (HydraException, OmegaConfBaseException, ValueError) as exc:
         if isinstance(exc, ConfigError):
             raise
         raise explain(exc) from None
     build(cfg)
+    if config_name == "compare":
+        from .experiments.compare import build_specs
+
+        build_specs(cfg)  # checks scenario names and countries of the design
 
 
 def _task(cfg: DictConfig) -> None:
@@ -119,12 +123,12 @@ def format_summary(summary: dict, labels: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> None:
+def _launch(task, config_name: str, argv: list[str] | None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     overrides, special = _overrides(argv)
     if not special:
         try:
-            validate_command_line(overrides)
+            validate_command_line(overrides, config_name)
         except ConfigError as err:
             print(err.one_line(), file=sys.stderr)
             sys.exit(EXIT_BAD_INPUT)
@@ -134,9 +138,34 @@ def main(argv: list[str] | None = None) -> None:
     from .paths import conf_dir
 
     register_configs()
-    app = hydra.main(config_path=str(conf_dir()), config_name="config", version_base="1.3")(_task)
+    app = hydra.main(config_path=str(conf_dir()), config_name=config_name, version_base="1.3")(task)
     sys.argv = [sys.argv[0], *argv]
     app()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``simspam``: one run (or a ``--multirun`` sweep)."""
+    _launch(_task, "config", argv)
+
+
+def _compare_task(cfg: DictConfig) -> None:
+    from hydra.core.hydra_config import HydraConfig
+
+    from .experiments.compare import run_comparison
+
+    out_dir = HydraConfig.get().runtime.output_dir
+    result = run_comparison(cfg, out_dir, command="simspam-compare " + " ".join(sys.argv[1:]))
+    h = result["summary"]["headline"]
+    print(f"simspam-compare: {cfg.compare.design}, {h['runs']} runs ({h['failed_runs']} failed), "
+          f"{int(cfg.compare.seeds)} seeds, baseline={result['summary']['baseline']}\n")
+    print(result["text"])
+    print(f"\noutputs: {out_dir}  (runs.parquet, series.parquet, comparison.parquet, cost_effectiveness.parquet, "
+          "summary.json, report.html)")
+
+
+def compare_main(argv: list[str] | None = None) -> None:
+    """``simspam-compare``: scenarios against a baseline over seeds (see conf/compare.yaml)."""
+    _launch(_compare_task, "compare", argv)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
 from omegaconf import DictConfig, OmegaConf
 
-from ..paths import conf_dir, scenarios_dir
+from ..paths import conf_dir, data_dir, scenarios_dir
 from . import schema
 
 _REGISTERED = False
@@ -36,12 +36,20 @@ def register_configs() -> None:
     if _REGISTERED:
         return
     schema.register()
+    schema.register_compare()
     cs = ConfigStore.instance()
     for name, path in scenario_files().items():
         data = OmegaConf.load(path)  # YAML safe loader: data only, nothing executed
         data.setdefault("name", name) if isinstance(data, DictConfig) else None
         cs.store(group="scenario", name=name, node=data)
+    for name, path in experiment_files().items():
+        cs.store(group="experiment", name=name, node=OmegaConf.load(path), package="_global_")
     _REGISTERED = True
+
+
+def experiment_files() -> dict[str, Path]:
+    """Bundled experiment name -> file (``+experiment=NAME`` on the command line)."""
+    return {p.stem: p for p in sorted(data_dir("experiments").glob("*.yaml"))}
 
 
 def compose(overrides: list[str] | None = None, config_name: str = "config") -> DictConfig:

@@ -239,3 +239,32 @@ def register() -> None:
 
     cs = ConfigStore.instance()
     cs.store(name="simspam_schema", node=SimConfig)
+
+
+@dataclass
+class CompareSection:
+    design: str = P("scenarios", unit="-", source="-",
+                    doc="scenarios (each against the baseline), factorial (all combinations of `levers`), "
+                        "or where_to_act (`act_scenario`'s levers in one country at a time).")
+    scenarios: list[str] = P([], unit="names", source="-", doc="Scenarios to compare (empty: every bundled scenario).")
+    baseline: str = P("baseline", unit="name", source="-", doc="The scenario every other one is compared with.")
+    seeds: int = P(10, 2, 100000, "replications", "-", integer=True, doc="Seeds per scenario (common random numbers).")
+    first_seed: int = P(0, 0, 2**62, "-", "-", integer=True, doc="Seeds are first_seed, first_seed + 1, ...")
+    jobs: int = P(0, 0, 4096, "processes", "-", integer=True, doc="Parallel processes (0: all cores).")
+    level: float = P(0.9, 0.5, 0.999, "probability", "-", doc="Coverage of bands and intervals.")
+    levers: list[str] = P(["legislation", "cooperation", "self_regulation", "technical", "awareness"], unit="names",
+                          source="-", doc="Factorial factors: scenarios whose levers are switched on and off together.")
+    act_scenario: str = P("legislation", unit="name", source="-",
+                          doc="Where to act: the scenario whose levers one country adopts alone.")
+    act_countries: list[str] = P([], unit="ISO3", source="-", doc="Where to act: candidate countries (empty: all).")
+
+
+@dataclass
+class CompareConfig(SimConfig):
+    compare: CompareSection = field(default_factory=CompareSection)
+
+
+def register_compare() -> None:
+    from hydra.core.config_store import ConfigStore
+
+    ConfigStore.instance().store(name="simspam_compare_schema", node=CompareConfig)

@@ -87,12 +87,17 @@ def _check_known_keys(node, dc_type, prefix: str) -> None:
 
 def to_typed(cfg: DictConfig) -> schema.SimConfig:
     """Validate ``cfg`` and return it as a typed ``SimConfig`` (raises ConfigError)."""
-    _check_known_keys(cfg, schema.SimConfig, "")
+    compare = "compare" in cfg
+    _check_known_keys(cfg, schema.CompareConfig if compare else schema.SimConfig, "")
     try:
         obj = OmegaConf.to_object(cfg)
     except OmegaConfBaseException as exc:  # type errors Hydra let through to conversion
         key = getattr(exc, "full_key", None) or "config"
         raise ConfigError(str(key), str(exc).splitlines()[0]) from None
+    if compare:
+        c = obj.compare
+        if c.design not in ("scenarios", "factorial", "where_to_act"):
+            raise ConfigError("compare.design", f"{c.design!r} is not a design", "scenarios, factorial, where_to_act")
     if not isinstance(obj, schema.SimConfig):  # composed without the schema
         raise ConfigError("config", "was not composed with the simspam schema")
     check_declared(obj, "")

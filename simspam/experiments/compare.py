@@ -1,0 +1,226 @@
+"""The comparison: scenarios against a baseline over replicated seeds, under common random
+numbers, and the tables a policymaker's report is built from.
+
+Designs (``compare.design``):
+
+* ``scenarios``   -- each named scenario against the baseline;
+* ``factorial``   -- every combination of the levers of ``compare.levers`` (2^k bundles),
+  for main effects and interactions (the 2004 paper's thesis as an experiment);
+* ``where_to_act``-- ``compare.act_scenario``'s levers adopted by one country at a time,
+  ranking countries by how much global spam and harm fall.
+
+Each run is independent and seeded, so runs execute in any order on any number of
+processes and the tables are identical (sorted by design order).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from .. import __version__
+from ..config.compose import scenario_files
+from ..errors import ConfigError
+from .factorial import effects, full_factorial
+from .runner import OUTCOMES, RunSpec, run_all
+from .stats import compare_table
+
+BASELINE_LABEL = "baseline"
+PRIORITY_OUTCOMES = ("spam_delivered", "social_cost")
+
+
+def _scenario_levers(name: str) -> dict:
+    files = scenario_files()
+    if name not in files:
+        raise ConfigError("compare", f"unknown scenario {name!r}", ", ".join(files))
+    return OmegaConf.to_container(OmegaConf.load(files[name]).get("levers") or {})
+
+
+def run_settings(cfg: DictConfig) -> dict:
+    """The comparison's settings for every run: all keys but the comparison's own, the
+    scenario (each run picks its own) and the seed (each run has its own)."""
+    data = OmegaConf.to_container(cfg, resolve=True)
+    for key in ("compare", "scenario", "seed", "hydra"):
+        data.pop(key, None)
+    data["output"] = {"report": False, "quiet": True}
+    return data
+
+
+def build_specs(cfg: DictConfig) -> list[RunSpec]:
+    """Every run of the comparison, in a fixed design order."""
+    c = cfg.compare
+    seeds = [int(c.first_seed) + i for i in range(int(c.seeds))]
+    settings = run_settings(cfg)
+    base: list[str] = []
+    specs: list[RunSpec] = []
+    if c.design == "scenarios":
+        names = list(c.scenarios) or list(scenario_files())
+        if c.baseline not in names:
+            names.insert(0, c.baseline)
+        for name in names:
+            if name not in scenario_files():
+                raise ConfigError("compare.scenarios", f"unknown scenario {name!r}", ", ".join(scenario_files()))
+            specs += [RunSpec([*base, f"scenario={name}"], s, name, base=settings) for s in seeds]
+    elif c.design == "factorial":
+        factors = list(c.levers)
+        blocks = {f: _scenario_levers(f) for f in factors}
+        for _, combo in full_factorial(factors).iterrows():
+            on = [f for f in factors if combo[f]]
+            levers = {k: v for f in on for k, v in blocks[f].items()}
+            label = "+".join(on) if on else BASELINE_LABEL
+            design = {f: int(combo[f]) for f in factors} | {"combo": "+".join(on) or "none"}
+            specs += [RunSpec([*base, f"scenario={c.baseline}"], s, label, levers, settings, design) for s in seeds]
+    else:  # where_to_act
+        template = _scenario_levers(c.act_scenario)
+        from ..agents.world import load_world
+        world = load_world(cfg.world.table, list(cfg.world.countries), dt.date.fromisoformat(str(cfg.start)),
+                           cfg.world.email_share)
+        countries = list(c.act_countries) or list(world.codes)
+        specs += [RunSpec([*base, f"scenario={c.baseline}"], s, BASELINE_LABEL, {}, settings, {"country": ""})
+                  for s in seeds]
+        for code in countries:
+            world.index(code, "compare.act_countries")
+            levers = {f"{k}_{code}": {**v, "countries": [code]} for k, v in template.items()}
+            specs += [RunSpec([*base, f"scenario={c.baseline}"], s, code, levers, settings, {"country": code})
+                      for s in seeds]
+    return specs
+
+
+def cost_effectiveness(runs: pd.DataFrame, baseline: str, level: float) -> pd.DataFrame:
+    """Policy cost against spam averted and hours saved, paired by seed, and the frontier."""
+    ok = runs[runs["status"] == "ok"]
+    base = ok[ok["scenario"] == baseline].set_index("seed")
+    rows = []
+    q = (1 - level) / 2
+    for name, grp in ok[ok["scenario"] != baseline].groupby("scenario", sort=False):
+        g = grp.set_index("seed").join(base, rsuffix="_base", how="inner")
+        if g.empty:
+            continue
+        averted = (g["spam_delivered_base"] - g["spam_delivered"]) / 1e6
+        hours = g["consumer_hours_base"] - g["consumer_hours"]
+        cost = g["policy_cost"] - g["policy_cost_base"]
+        per_m = (cost / averted).where(averted > 0)
+        per_h = (cost / hours).where(hours > 0)
+        rows.append({
+            "scenario": name, "averted_m": averted.mean(), "averted_low": averted.quantile(q),
+            "averted_high": averted.quantile(1 - q), "hours_saved": hours.mean(), "delta_cost": cost.mean(),
+            "cost_per_m_averted": per_m.median(), "cost_per_m_low": per_m.quantile(q), "cost_per_m_high": per_m.quantile(1 - q),
+            "cost_per_hour_saved": per_h.median(),
+        })
+    ce = pd.DataFrame(rows)
+    if ce.empty:
+        return ce
+    # frontier: no other bundle averts at least as much for no more cost (and strictly better in one)
+    a, c_ = ce["averted_m"].to_numpy(), ce["delta_cost"].to_numpy()
+    dominated = ((a[None, :] >= a[:, None]) & (c_[None, :] <= c_[:, None])
+                 & ((a[None, :] > a[:, None]) | (c_[None, :] < c_[:, None]))).any(axis=1)
+    ce["on_frontier"] = ~dominated & (a > 0)
+    return ce
+
+
+def priority_table(comparison: pd.DataFrame, lever: str) -> pd.DataFrame:
+    rows = comparison[(comparison["scenario"] != BASELINE_LABEL) & comparison["outcome"].isin(PRIORITY_OUTCOMES)]
+    out = rows[["scenario", "outcome", "mean_diff", "ci_low", "ci_high", "p_better"]].rename(columns={"scenario": "country"})
+    out.insert(0, "lever", lever)
+    out["rank"] = out.groupby("outcome")["mean_diff"].rank(method="first").astype(int)
+    return out.sort_values(["outcome", "rank"]).reset_index(drop=True)
+
+
+def factorial_table(runs: pd.DataFrame, factors: list[str], level: float) -> pd.DataFrame:
+    ok = runs[runs["status"] == "ok"]
+    parts = []
+    for outcome in OUTCOMES:
+        e = effects(ok, ok[outcome].to_numpy(dtype=float), factors, max_order=2, level=level)
+        e.insert(0, "outcome", outcome)
+        parts.append(e)
+    return pd.concat(parts, ignore_index=True)
+
+
+def analyse(cfg: DictConfig, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    c = cfg.compare
+    baseline = BASELINE_LABEL if c.design != "scenarios" else c.baseline
+    ok = runs[runs["status"] == "ok"]
+    higher = [k for k, (_, lower) in OUTCOMES.items() if not lower]
+    tables = {"comparison": compare_table(ok, list(OUTCOMES), baseline=baseline, level=float(c.level),
+                                          higher_is_better=higher),
+              "cost_effectiveness": cost_effectiveness(runs, baseline, float(c.level))}
+    if c.design == "factorial":
+        tables["factorial"] = factorial_table(runs, list(c.levers), float(c.level))
+    if c.design == "where_to_act":
+        tables["priority"] = priority_table(tables["comparison"], c.act_scenario)
+    return tables
+
+
+def format_table(comparison: pd.DataFrame, baseline: str) -> str:
+    """The printed summary: spam delivered and social cost per scenario, with paired intervals."""
+    from ..viz.run_figures import human_number
+
+    lines = [f"{'scenario':<34} {'spam delivered (median, 90% band)':>36} {'averted vs ' + baseline + ' (90% CI)':>34} "
+             f"{'P(better)':>9} {'social cost averted':>20}"]
+    d = comparison.set_index(["scenario", "outcome"])
+    for name in dict.fromkeys(comparison["scenario"]):
+        r = d.loc[(name, "spam_delivered")]
+        band = f"{human_number(r['median'])} [{human_number(r['low'])}, {human_number(r['high'])}]"
+        if name == baseline or pd.isna(r["mean_diff"]):
+            lines.append(f"{name:<34} {band:>36} {'(reference)':>34}")
+            continue
+        av = f"{human_number(-r['mean_diff'])} [{human_number(-r['ci_high'])}, {human_number(-r['ci_low'])}]"
+        s = d.loc[(name, "social_cost")]
+        lines.append(f"{name:<34} {band:>36} {av:>34} {r['p_better']:>9.2f} {human_number(-s['mean_diff'], money=True):>20}")
+    return "\n".join(lines)
+
+
+def run_comparison(cfg: DictConfig, out_dir: str | Path, command: str = "") -> dict:
+    """Run the whole comparison, write its tables and report into ``out_dir``; return them."""
+    from ..io import write_json, write_table
+
+    specs = build_specs(cfg)
+    runs, series = run_all(specs, int(cfg.compare.jobs))
+    if (runs["status"] == "ok").sum() == 0:
+        raise RuntimeError("every run failed; first error: " + str(runs["error"].iloc[0]))
+    tables = {"runs": runs.drop(columns=["traceback"], errors="ignore"), "series": series, **analyse(cfg, runs)}
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, df in tables.items():
+        write_table(df, out / f"{name}.parquet")
+    baseline = BASELINE_LABEL if cfg.compare.design != "scenarios" else cfg.compare.baseline
+    summary = comparison_summary(cfg, tables, baseline, command)
+    try:
+        from ..report.compare_report import write_compare_report
+        write_compare_report(out / "report.html", tables, summary)
+    except ImportError:  # pragma: no cover - the report module ships with the package
+        pass
+    write_json(summary, out / "summary.json")
+    return {"tables": tables, "summary": summary, "text": format_table(tables["comparison"], baseline)}
+
+
+def comparison_summary(cfg: DictConfig, tables: dict, baseline: str, command: str) -> dict:
+    comp = tables["comparison"]
+    runs = tables["runs"]
+    d = comp[(comp["outcome"] == "spam_delivered") & (comp["scenario"] != baseline)]
+    headline: dict = {"runs": int(len(runs)), "failed_runs": int((runs["status"] != "ok").sum())}
+    if len(d):
+        best = d.loc[d["mean_diff"].idxmin()]
+        headline.update({"best_scenario": str(best["scenario"]), "spam_averted_by_best": float(-best["mean_diff"]),
+                         "p_best_beats_baseline": float(best["p_better"])})
+    scen = {}
+    for name in dict.fromkeys(runs["scenario"]):
+        path = scenario_files().get(name)
+        scen[name] = str(OmegaConf.load(path).get("description", "")) if path else ""
+    return {
+        "headline": headline,
+        "scenarios": scen,
+        "design": str(cfg.compare.design),
+        "baseline": baseline,
+        "provenance": {
+            "version": __version__, "command": command or " ".join(sys.argv),
+            "seeds": [int(cfg.compare.first_seed) + i for i in range(int(cfg.compare.seeds))],
+            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "config": OmegaConf.to_container(cfg, resolve=True),
+            "config_yaml": OmegaConf.to_yaml(cfg, resolve=True),
+        },
+    }

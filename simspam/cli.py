@@ -93,16 +93,42 @@ def validate_command_line(overrides: list[str], config_name: str = "config") -> 
 
 
 def _task(cfg: DictConfig) -> None:
-    """One run inside Hydra's output folder: simulate, write tables and report, print a summary."""
+    """One run inside Hydra's output folder: simulate, write tables and report, print a summary.
+
+    In a sweep (``--multirun``) a job whose folder already holds this exact run is skipped,
+    and a job that fails records ``error.json`` instead of stopping the sweep."""
+    from pathlib import Path
+
     from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
 
     from .api import simulate
+    from .experiments.runner import run_key
+    from .experiments.sweep import apply_design, done, record_failure
     from .io import write_run
     from .metrics.summary import HEADLINES
 
-    out_dir = HydraConfig.get().runtime.output_dir
-    result = simulate(cfg, command="simspam " + " ".join(sys.argv[1:]))
-    write_run(result, out_dir, report=cfg.output.report)
+    hc = HydraConfig.get()
+    out_dir = Path(hc.runtime.output_dir)
+    sweeping = hc.mode == RunMode.MULTIRUN
+    key = ""
+    try:
+        cfg = apply_design(cfg)
+        key = run_key(cfg)
+        if sweeping and done(out_dir, key):
+            print(f"simspam: {out_dir.name}: already complete, skipped")
+            return
+        result = simulate(cfg, command="simspam " + " ".join(sys.argv[1:]))
+        result.summary["provenance"]["run_key"] = key
+        write_run(result, out_dir, report=cfg.output.report)
+    except Exception as exc:
+        if not sweeping:
+            raise
+        record_failure(out_dir, key, exc)
+        print(f"simspam: {out_dir.name}: FAILED ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
+              file=sys.stderr)
+        return
+    (out_dir / "error.json").unlink(missing_ok=True)
     if not cfg.output.quiet:
         print(format_summary(result.summary, HEADLINES))
         print(f"\noutputs: {out_dir}  (daily.parquet, events.parquet, summary.json"

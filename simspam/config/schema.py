@@ -213,6 +213,14 @@ class OutputConfig:
 
 
 @dataclass
+class DesignPoint:
+    """A row of a design table applied to this run (set by ``simspam-design``)."""
+
+    file: str = P("", unit="path", source="-", doc="Design table (Parquet) written by simspam-design; empty: none.")
+    row: int = P(-1, -1, 10**9, "index", "-", integer=True, doc="Row of the design table this run applies.")
+
+
+@dataclass
 class SimConfig:
     seed: int = P(0, 0, 2**63 - 1, "-", "-", integer=True, doc="Seed of all random streams.")
     start: str = P("2004-01-01", unit="date", source="-", doc="First simulated day (YYYY-MM-DD).")
@@ -221,6 +229,7 @@ class SimConfig:
     params: Params = field(default_factory=Params)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    design: DesignPoint = field(default_factory=DesignPoint)
 
 
 def declared(dc) -> list[tuple[str, Any, dict]]:

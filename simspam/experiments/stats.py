@@ -205,6 +205,9 @@ def compare_table(
     missing = [c for c in [scenario_col, seed_col, *outcomes] if c not in runs.columns]
     if missing:
         raise ValueError(f"runs: missing column(s) {missing}; have {list(runs.columns)}")
+    for c in (scenario_col, seed_col):
+        if runs[c].isna().any():
+            raise ValueError(f"runs: column {c!r} has missing values; every run needs a scenario and a seed")
     dup = runs.duplicated([scenario_col, seed_col])
     if dup.any():
         first = runs.loc[dup, [scenario_col, seed_col]].iloc[0]

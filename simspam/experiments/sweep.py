@@ -1,0 +1,69 @@
+"""One run inside a sweep: apply its design point, skip it if already done, record failures.
+
+``simspam --multirun`` runs this for every job.  A run's identity is the hash of its
+resolved configuration (:func:`simspam.experiments.runner.run_key`), stored in its
+``summary.json``; rerunning a sweep into the same folder skips every job whose folder
+already holds a complete run with that key, so a sweep killed half-way finishes on the
+next attempt with every run present exactly once.  A run that raises writes
+``error.json`` (key, error, traceback) and the sweep goes on.
+"""
+from __future__ import annotations
+
+import json
+import traceback
+from pathlib import Path
+
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from ..errors import ConfigError
+
+
+def apply_design(cfg: DictConfig) -> DictConfig:
+    """Apply row ``design.row`` of table ``design.file`` (keys are config keys; the key
+    ``scenario`` selects a bundled scenario)."""
+    if not cfg.design.file:
+        return cfg
+    path = Path(str(cfg.design.file))
+    if not path.is_file():
+        raise ConfigError("design.file", f"{str(path)!r} not found", "a design table written by simspam-design")
+    table = pd.read_parquet(path)
+    row = int(cfg.design.row)
+    if not 0 <= row < len(table):
+        raise ConfigError("design.row", f"{row} is out of range", f"0 to {len(table) - 1}")
+    values = table.iloc[row].to_dict()
+    cfg = cfg.copy()
+    for key, value in values.items():
+        if key == "design_id":
+            continue
+        if isinstance(value, float) and value.is_integer() and key in ("seed",):
+            value = int(value)
+        if key == "scenario":
+            from ..config.compose import scenario_files
+
+            files = scenario_files()
+            if value not in files:
+                raise ConfigError("scenario", f"unknown scenario {value!r}", ", ".join(files))
+            from ..config.schema import ScenarioConfig
+
+            cfg.scenario = OmegaConf.merge(OmegaConf.structured(ScenarioConfig), OmegaConf.load(files[value]))
+            continue
+        OmegaConf.update(cfg, key, value.item() if hasattr(value, "item") else value)
+    return cfg
+
+
+def done(out_dir: Path, key: str) -> bool:
+    summary = out_dir / "summary.json"
+    if not summary.is_file():
+        return False
+    try:
+        return json.loads(summary.read_text())["provenance"].get("run_key") == key
+    except (ValueError, KeyError):
+        return False
+
+
+def record_failure(out_dir: Path, key: str, exc: BaseException) -> None:
+    from ..io import write_json
+
+    write_json({"status": "failed", "run_key": key, "error": f"{type(exc).__name__}: {exc}".splitlines()[0],
+                "traceback": traceback.format_exc(limit=8)}, out_dir / "error.json")

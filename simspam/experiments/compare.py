@@ -43,9 +43,9 @@ def _scenario_levers(name: str) -> dict:
 def run_settings(cfg: DictConfig) -> dict:
     """The comparison's settings for every run: all keys but the comparison's own, the
     scenario (each run picks its own) and the seed (each run has its own)."""
-    data = OmegaConf.to_container(cfg, resolve=True)
-    for key in ("compare", "scenario", "seed", "hydra"):
-        data.pop(key, None)
+    skip = {"compare", "scenario", "seed", "hydra"}
+    data = {k: OmegaConf.to_container(v, resolve=True) if OmegaConf.is_config(v) else v
+            for k, v in cfg.items() if k not in skip}
     data["output"] = {"report": False, "quiet": True}
     return data
 
@@ -97,7 +97,7 @@ def cost_effectiveness(runs: pd.DataFrame, baseline: str, level: float) -> pd.Da
     rows = []
     q = (1 - level) / 2
     for name, grp in ok[ok["scenario"] != baseline].groupby("scenario", sort=False):
-        g = grp.set_index("seed").join(base, rsuffix="_base", how="inner")
+        g = grp.merge(base, left_on="seed", right_index=True, how="inner", suffixes=("", "_base"))
         if g.empty:
             continue
         averted = (g["spam_delivered_base"] - g["spam_delivered"]) / 1e6

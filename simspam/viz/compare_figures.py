@@ -562,6 +562,7 @@ def series_bands_figure(
                 mode="lines+markers" if len(years) <= 12 else "lines",
                 name=esc,
                 legendgroup=esc,
+                legendrank=1 if is_base else 1000,  # baseline first in the legend, drawn last
                 line=dict(color=colours[name], width=3.2 if is_base else 2.2, dash="solid"),
                 marker=dict(size=6),
                 customdata=_object_columns(
@@ -873,12 +874,14 @@ def cost_effectiveness_figure(cost_effectiveness: pd.DataFrame | None) -> go.Fig
                 hoverinfo="skip",
             )
         )
-    for mask, name, marker in (
-        (front, "on the frontier: no policy is both cheaper and more effective",
+    groups = (
+        (True, "on the frontier: no policy is both cheaper and more effective",
          dict(size=12, color=PALETTE[0], line=dict(width=1, color="#ffffff"))),
-        (~front, "dominated: another policy does more for less",
+        (False, "dominated: another policy does more for less",
          dict(size=10, color="#ffffff", line=dict(width=2, color=_MUTED))),
-    ):
+    )
+    for on_front, name, marker in groups:
+        mask = front if on_front else ~front
         if not mask.any():
             continue
         err = None
@@ -888,7 +891,7 @@ def cost_effectiveness_figure(cost_effectiveness: pd.DataFrame | None) -> go.Fig
                 symmetric=False,
                 array=np.nan_to_num(np.clip(a_hi[mask] - x[mask], 0, None)),
                 arrayminus=np.nan_to_num(np.clip(x[mask] - a_lo[mask], 0, None)),
-                color=marker["color"] if mask is front else _MUTED,
+                color=PALETTE[0] if on_front else _MUTED,
                 thickness=1.2,
                 width=3,
             )
@@ -900,7 +903,7 @@ def cost_effectiveness_figure(cost_effectiveness: pd.DataFrame | None) -> go.Fig
                 name=name,
                 text=names.to_numpy()[mask],
                 textposition="top center",
-                textfont=dict(size=11, color="#333333" if mask is front else "#777777"),
+                textfont=dict(size=11, color="#333333" if on_front else "#777777"),
                 marker=marker,
                 error_x=err,
                 customdata=custom[mask],

@@ -1,0 +1,198 @@
+"""Comparisons, designs and sweeps: serial equals parallel, nothing lost, nothing repeated."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hydra import compose as hydra_compose
+from hydra import initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+
+import simspam
+from simspam.config.compose import experiment_files, register_configs
+from simspam.experiments.collect import collect
+from simspam.experiments.compare import analyse, build_specs
+from simspam.experiments.design_cli import build_design, design_files, load_spec
+from simspam.experiments.runner import run_all
+from simspam.paths import conf_dir
+
+TINY = ["world=tiny", "params.spammers.n_initial=200", "params.spammers.max_spammers=600"]
+
+
+def compare_cfg(*overrides, years=2.0):
+    return simspam.compose([*TINY, f"years={years}", *overrides], config_name="compare")
+
+
+def test_serial_and_parallel_comparisons_give_identical_tables():
+    cfg = compare_cfg("compare.scenarios=[baseline,integrated,awareness]", "compare.seeds=3")
+    specs = build_specs(cfg)
+    assert [s.label for s in specs] == ["baseline"] * 3 + ["integrated"] * 3 + ["awareness"] * 3
+    serial, s_series = run_all(specs, jobs=1)
+    parallel, p_series = run_all(specs, jobs=2)
+    cols = [c for c in serial.columns if c != "runtime_s"]
+    pd.testing.assert_frame_equal(serial[cols], parallel[cols], check_exact=True)
+    pd.testing.assert_frame_equal(s_series, p_series, check_exact=True)
+    tables = analyse(cfg, serial)
+    comp = tables["comparison"].set_index(["scenario", "outcome"])
+    row = comp.loc[("integrated", "spam_delivered")]
+    assert row["n_paired"] == 3 and row["ci_low"] <= row["mean_diff"] <= row["ci_high"]
+    # common random numbers at work: the paired interval is narrower than the unpaired one
+    assert (row["ci_high"] - row["ci_low"]) < (row["unpaired_high"] - row["unpaired_low"])
+    assert set(tables["cost_effectiveness"]["scenario"]) == {"integrated", "awareness"}
+
+
+def test_a_failing_run_is_recorded_and_the_rest_complete():
+    cfg = compare_cfg("compare.scenarios=[baseline,integrated]", "compare.seeds=2")
+    specs = build_specs(cfg)
+    specs[3].extra_levers = {"bad": {"type": "legislation", "strength": 5}}
+    runs, _ = run_all(specs, jobs=1)
+    assert list(runs["status"]) == ["ok", "ok", "ok", "failed"]
+    assert "strength: 5" in runs.loc[3, "error"] and "out of range" in runs.loc[3, "error"]
+
+
+def test_factorial_design_runs_every_combination_and_estimates_effects():
+    cfg = compare_cfg("compare.design=factorial", "compare.levers=[legislation,technical]", "compare.seeds=2")
+    specs = build_specs(cfg)
+    assert sorted({s.label for s in specs}) == ["baseline", "legislation", "legislation+technical", "technical"]
+    runs, _ = run_all(specs, jobs=2)
+    tables = analyse(cfg, runs)
+    eff = tables["factorial"]
+    assert set(eff["term"]) == {"legislation", "technical", "legislation:technical"}
+    tech = eff[(eff["outcome"] == "spam_delivered") & (eff["term"] == "technical")]["effect"].iloc[0]
+    assert tech < 0  # better filters and clean-up deliver less spam
+
+
+def test_where_to_act_ranks_countries():
+    cfg = compare_cfg("compare.design=where_to_act", "compare.act_scenario=technical",
+                      "compare.act_countries=[USA,CHN]", "compare.seeds=2")
+    runs, _ = run_all(build_specs(cfg), jobs=2)
+    pri = analyse(cfg, runs)["priority"]
+    assert set(pri["country"]) == {"USA", "CHN"}
+    assert sorted(pri[pri["outcome"] == "spam_delivered"]["rank"]) == [1, 2]
+
+
+@pytest.mark.parametrize("name", sorted(experiment_files()))
+def test_every_experiment_file_composes(name):
+    register_configs()
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(conf_dir()), version_base="1.3"):
+        base = "compare" if "compare" in experiment_files()[name].read_text() else "config"
+        cfg = hydra_compose(config_name=base, overrides=[f"+experiment={name}", *TINY, "years=0.5"],
+                            return_hydra_config=True)
+    if base == "compare":
+        specs = build_specs(cfg)
+        assert specs
+    else:
+        assert cfg.hydra.sweeper.params  # a sweep definition for --multirun
+
+
+@pytest.mark.parametrize("name", ["cooperation_beyond_legislation", "factorial"])
+def test_compare_experiments_run_briefly(tmp_path, name):
+    args = [sys.executable, "-m", "simspam.cli", "placeholder"]
+    proc = subprocess.run([sys.executable, "-c", "from simspam.cli import compare_main; compare_main()",
+                           f"+experiment={name}", *TINY, "years=0.3", "compare.seeds=2", "compare.jobs=2",
+                           "hydra.run.dir=out"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = tmp_path / "out"
+    for f in ["runs.parquet", "comparison.parquet", "series.parquet", "cost_effectiveness.parquet", "summary.json", "report.html"]:
+        assert (out / f).is_file(), f
+    assert "averted" in proc.stdout
+
+
+@pytest.mark.parametrize("name", sorted(design_files()))
+def test_design_experiments_build(name):
+    table, problem = build_design(load_spec(name))
+    assert len(table) > 0 and "seed" in table and table["design_id"].str.len().eq(10).all()
+    if problem is not None:
+        assert problem["rows"] == len(table)
+
+
+def test_grid_experiment_runs_as_a_multirun(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "simspam.cli", "--multirun", "+experiment=grid_response_cost", *TINY,
+                           "years=0.1", "seed=0", "params.spammers.own_cost_per_m=15.0",  # the command line narrows the grid
+                           "hydra.sweep.dir=sw"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    runs = pd.read_parquet(tmp_path / "sw" / "runs.parquet")
+    assert len(runs) == 2 * 3 and (runs["status"] == "ok").all()
+
+
+def _sweep(tmp_path, *extra, launcher="basic", check=True):
+    cmd = [sys.executable, "-m", "simspam.cli", "--multirun", f"hydra/launcher={launcher}", *TINY, "years=0.2",
+           "seed=1,2,3", "output.report=false", "output.quiet=true", "hydra.sweep.dir=sw", *extra]
+    return subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=600, check=check)
+
+
+def test_sweep_records_failures_and_goes_on(tmp_path):
+    proc = _sweep(tmp_path, "params.consumers.response_rate=0.002,7")
+    runs = pd.read_parquet(tmp_path / "sw" / "runs.parquet")
+    assert len(runs) == 6
+    assert (runs["status"] == "ok").sum() == 3 and (runs["status"] == "failed").sum() == 3
+    failed = runs[runs["status"] == "failed"]
+    assert failed["error"].str.contains("response_rate: 7.0 is out of range").all()
+    assert "FAILED" in proc.stderr
+
+
+def test_rerun_skips_complete_runs_and_fills_the_gaps(tmp_path):
+    _sweep(tmp_path)
+    sw = tmp_path / "sw"
+    before = {p.parent.name: p.stat().st_mtime_ns for p in sw.glob("*/summary.json")}
+    (sw / "1" / "summary.json").unlink()           # as if killed before that run finished
+    proc = _sweep(tmp_path)
+    assert proc.stdout.count("already complete, skipped") == 2
+    after = {p.parent.name: p.stat().st_mtime_ns for p in sw.glob("*/summary.json")}
+    assert after["0"] == before["0"] and after["2"] == before["2"] and "1" in after
+    runs, outcomes = collect(sw, write=False)
+    assert len(runs) == 3 and (runs["status"] == "ok").all() and runs["run_id"].is_unique
+    assert len(outcomes) == 3
+
+
+def test_killed_sweep_finishes_on_restart_with_every_run_once(tmp_path):
+    cmd = [sys.executable, "-m", "simspam.cli", "--multirun", *TINY, "years=1", "seed=range(0,8)",
+           "output.report=false", "output.quiet=true", "hydra.sweep.dir=sw"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    sw = tmp_path / "sw"
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(sw.glob("*/summary.json"))) < 2:
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = len(list(sw.glob("*/summary.json")))
+    assert 2 <= partial < 8
+    subprocess.run(cmd, cwd=tmp_path, capture_output=True, timeout=600, check=True)
+    runs = pd.read_parquet(sw / "runs.parquet")
+    assert len(runs) == 8 and (runs["status"] == "ok").all()
+    assert sorted(runs["seed"]) == list(range(8)) and runs["run_id"].is_unique
+
+
+def test_joblib_and_submitit_local_launchers_match_the_basic_one(tmp_path):
+    results = {}
+    for launcher in ["basic", "joblib", "submitit_local"]:
+        d = tmp_path / launcher
+        d.mkdir()
+        _sweep(d, launcher=launcher)
+        runs = pd.read_parquet(d / "sw" / "runs.parquet").sort_values("seed")
+        outcomes = pd.read_parquet(d / "sw" / "outcomes.parquet")
+        results[launcher] = runs[["seed", "run_id", "status"]].merge(outcomes, on="run_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(results["basic"], results["joblib"], check_exact=True)
+    pd.testing.assert_frame_equal(results["basic"], results["submitit_local"], check_exact=True)
+
+
+def test_slurm_launcher_config_composes():
+    register_configs()
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(conf_dir()), version_base="1.3"):
+        cfg = hydra_compose(config_name="config", overrides=["hydra/launcher=slurm"], return_hydra_config=True)
+    assert "SlurmLauncher" in cfg.hydra.launcher._target_
+    assert cfg.hydra.launcher.cpus_per_task == 1
+
+
+def test_collect_command_rejects_a_missing_folder(tmp_path):
+    proc = subprocess.run([sys.executable, "-c", "from simspam.experiments.collect import main; main()",
+                           str(tmp_path / "nope")], capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stderr.startswith("simspam: error: DIR:")

@@ -95,7 +95,8 @@ def paired_comparison(runs: pd.DataFrame, baseline: str = "baseline", level: flo
                 row.update(
                     mean_diff=d.mean(), median_diff=float(np.median(d)), ci_low=d.mean() - hw, ci_high=d.mean() + hw,
                     p_better=float((d < 0).mean()), unpaired_low=d.mean() - hw_u, unpaired_high=d.mean() + hw_u,
-                    variance_reduction=(hw_u / hw) ** 2, averted=-d.mean(),
+                    variance_reduction=(hw_u / hw) ** 2 if hw > 0 else (np.inf if hw_u > 0 else 1.0),
+                    averted=-d.mean(),
                 )
             rows.append(row)
     return pd.DataFrame(rows)
@@ -180,13 +181,25 @@ def make_tables(names=SCENARIOS, failed: bool = True) -> dict[str, pd.DataFrame]
 
 
 def make_summary(names=SCENARIOS) -> dict:
+    """Shaped like ``simspam.experiments.compare.comparison_summary``, plus two generic cards."""
     return {
-        "headline": {"best_scenario": names[1], "spam_averted_m": 812.5, "policy_cost_usd": 2.5e6},
+        "headline": {
+            "runs": 16,
+            "failed_runs": 1,
+            "best_scenario": names[1],
+            "spam_averted_by_best": 7.9e8,
+            "p_best_beats_baseline": 1.0,
+            "spam_averted_m": 812.5,
+            "policy_cost_usd": 2.5e6,
+        },
+        "design": "scenarios",
+        "baseline": names[0],
         "provenance": {
             "version": "0.1.0",
             "seeds": list(SEEDS),
             "command": "simspam-compare experiment=levers seeds=5",
             "created": "2025-01-02T03:04:05Z",
+            "config": {"compare": {"seeds": 5, "design": "scenarios"}},
             "config_yaml": "experiment: levers\n",
         },
         "scenarios": {
@@ -286,7 +299,7 @@ def test_series_bands_one_line_per_scenario(tables):
     base = next(t for t in lines if t.name == "baseline")
     assert base.line.color == cf.BASELINE_COLOR and base.legendrank == 1
     share = cf.series_bands_figure(series, "spam_share")
-    assert share.layout.meta["scale"] == 1.0 and "(%)" in share.layout.yaxis.title.text
+    assert share.layout.meta["scale"] == 1.0 and "(% of email)" in share.layout.yaxis.title.text
 
 
 def test_scenario_colours_consistent_across_figures(tables):
@@ -482,15 +495,23 @@ def test_report_text_headline_and_provenance(page):
         (label, value)
         for value, label in re.findall(r'<div class="card-value">(.*?)</div><div class="card-label">(.*?)</div>', page)
     )
-    assert cards["Best scenario"] == "legislation"
-    assert cards["Spam averted"] == "812.5 M"
+    assert cards["Simulation runs"] == "16" and cards["Failed runs"] == "1"
+    assert cards["Largest cut in spam delivered"] == "legislation"
+    assert cards["Spam delivered averted by it (mean)"] == "790.0 M"
+    assert cards["Seeds on which it beats the baseline"] == "100.0 %"
+    assert cards["Spam averted"] == "812.5 M"  # "_m": millions
     assert cards["Policy cost"] == "$2.5 M"
     assert "<dt>Seed</dt><dd>1 to 5 (5 seeds)</dd>" in page
+    assert "<dt>config</dt>" not in page  # the nested copy of the configuration is not dumped
     assert "simspam-compare experiment=levers seeds=5" in page
     assert '<p class="subtitle">2 policies compared with the baseline, on 5 common seeds</p>' in page
     assert "Every country adopts anti-spam law." in page
     assert "unrelated samples" in page  # paired vs unpaired explained
-    assert "where legislation is in place" in page  # factorial in words
+    assert re.search(r"\u201clegislation\u201d cuts it by [\d.]+ M messages on average \(90 % interval: a cut of", page)
+    assert (
+        "Switching on cooperation cuts spam delivered to inboxes by 500.0 M messages where legislation is in place, "
+        "and cuts it by 100.0 M messages where it is not."
+    ) in page
     assert "On the frontier, from least to most spam averted: \u201ccooperation\u201d, \u201clegislation\u201d." in page
     assert "1 failed" in page
 
@@ -523,8 +544,73 @@ def test_missing_optional_tables_drop_their_sections(tables):
     assert headings(empty) == ["Provenance"]
 
 
+def test_baseline_with_another_name():
+    """e.g. cooperation_beyond_legislation: the baseline is the "legislation" scenario."""
+    names = ("legislation", "legislation_cooperation", "legislation_mou")
+    t = make_tables(names)
+    summary = make_summary(names)
+    fig = cf.paired_difference_figure(t["comparison"], "spam_delivered", baseline="legislation")
+    assert list(fig.layout.yaxis.ticktext) == ["legislation_cooperation", "legislation_mou"]
+    # without being told, the figures recognise it as the scenario with no paired differences
+    fig2 = cf.outcome_bands_figure(t["comparison"], "spam_delivered")
+    assert fig2.data[0].name == "legislation" and fig2.data[0].marker.color == cf.BASELINE_COLOR
+    page = build_compare_report(t, summary)
+    assert "2 policies compared with the baseline (\u201clegislation\u201d), on 5 common seeds" in page
+    assert "same random seeds as the baseline, \u201clegislation\u201d" in page
+    assert "today's policies" not in page.split("<h2>")[1]  # no claim about what the baseline is
+
+
+def test_where_to_act_scenarios_named_after_countries(tables):
+    names = ("baseline", "USA", "CHN")
+    t = make_tables(names)
+    summary = make_summary(names)
+    summary.update(design="where_to_act", scenarios={"baseline": "Today's policies.", "USA": "", "CHN": ""})
+    page = build_compare_report({**t, "priority": make_priority()}, summary)
+    assert "Where to act: 2 countries, each acting alone, against the baseline" in page
+    assert "named after the one country that adopts \u201clegislation\u201d on its own" in page
+    assert "<td>USA</td>" not in page  # no empty description rows
+    assert "Top of the list: CHN with legislation (a fall in spam delivered to inboxes of 900.0 M messages)" in page
+
+
+def test_many_scenarios_series_shows_baseline_and_best(tables):
+    series, comp = tables["series"], tables["comparison"]
+    extra_s, extra_c = [], []
+    for i in range(8):
+        name = f"bundle{i}"
+        extra_s.append(series[series["scenario"] == "cooperation"].assign(scenario=name))
+        rows = comp[comp["scenario"] == "cooperation"]
+        extra_c.append(rows.assign(scenario=name, averted=rows["averted"] * (1 + i)))
+    many_s = pd.concat([series, *extra_s], ignore_index=True)
+    many_c = pd.concat([comp, *extra_c], ignore_index=True)
+    shown, note = compare_report._series_subset(many_s, many_c, "baseline")
+    assert shown == ["baseline", "bundle7", "bundle6", "bundle5", "bundle4", "bundle3", "bundle2"]
+    assert "10 scenarios" in note
+    fig = cf.series_bands_figure(many_s, "delivered", scenarios=shown)
+    lines = legend_traces(fig)
+    assert sorted(t.name for t in lines) == sorted(shown)
+    full = {t.name: t.line.color for t in legend_traces(cf.series_bands_figure(many_s, "delivered"))}
+    assert all(t.line.color == full[t.name] for t in lines)  # colours as in the full chart
+
+
+def test_policies_without_effect_are_described_as_such():
+    """Identical runs (e.g. levers that start after the simulated period): no "cuts it by 0"."""
+    runs = make_runs()
+    for o in OUTCOMES:
+        runs[o] = runs.groupby("seed")[o].transform("first")  # every scenario equals the baseline
+    comp = paired_comparison(runs)
+    ce = make_cost_effectiveness().assign(averted_m=0.0, cost_per_m_averted=np.nan, on_frontier=False)
+    page = build_compare_report({"comparison": comp, "cost_effectiveness": ce}, {})
+    assert "No policy changes spam delivered to inboxes on any seed" in page
+    assert "by 0 messages" not in page
+    assert "No policy averts any spam here, so none is on the frontier." in page
+    fig = cf.paired_difference_figure(comp, "spam_delivered")
+    x0, x1 = fig.layout.xaxis.range
+    assert x0 < 0 < x1  # unpaired intervals still drawn around the zero line
+
+
 def test_factorial_without_legislation_gets_generic_heading(tables):
-    fac = tables["factorial"].replace({"term": {"legislation": "technical", "legislation:cooperation": "cooperation:technical"}})
+    renamed = {"legislation": "technical", "legislation:cooperation": "cooperation:technical"}
+    fac = tables["factorial"].replace({"term": renamed})
     page = build_compare_report({"factorial": fac}, {})
     assert headings(page)[0] == "How the levers combine"
 

@@ -56,7 +56,9 @@ _FACTORIAL_GENERIC = "How the levers combine"
 _BAND_OUTCOMES = ("spam_delivered", "social_cost")
 _PAIRED_OUTCOMES = ("spam_delivered", "consumer_hours", "social_cost", "spammer_revenue")
 _SERIES_COLUMNS = ("delivered", "spam_share")
-_KEY_OUTCOMES = ("spam_delivered", "social_cost", "consumer_hours", "spam_sent")
+_PRIORITY_OUTCOMES = ("spam_delivered", "social_cost")
+#: The yearly charts show the baseline and at most this many other scenarios.
+MAX_SERIES_SCENARIOS = 6
 
 
 # --------------------------------------------------------------------------
@@ -65,13 +67,18 @@ _KEY_OUTCOMES = ("spam_delivered", "social_cost", "consumer_hours", "spam_sent")
 
 
 def _table(tables: Mapping[str, object] | None, name: str) -> pd.DataFrame | None:
-    """The table ``name`` if it is present and has rows, else None."""
+    """The table ``name`` if it is present and has rows, else None.
+
+    Returned with a fresh 0..n-1 index (a copy; the caller's table is not
+    touched): tables concatenated from several sources may repeat index
+    labels, and label lookups after ``idxmax`` must find one row.
+    """
     if not tables:
         return None
     df = tables.get(name)
     if df is None or not isinstance(df, pd.DataFrame) or df.empty:
         return None
-    return df
+    return df.reset_index(drop=True)
 
 
 def _q(name: object) -> str:
@@ -102,6 +109,13 @@ def _fmt(value: object, unit: str, *, signed: bool = False) -> str:
 def _magnitude(value: float, unit: str) -> str:
     """An unsigned amount for sentences that already say "cuts" or "raises"."""
     return _fmt(abs(value), unit)
+
+
+def _change(value: float, unit: str, what: str) -> str:
+    """ "cuts <what> by 5.0 M messages" / "raises <what> by ..." / "leaves <what> unchanged"."""
+    if not math.isfinite(value) or value == 0:
+        return f"leaves {what} unchanged"
+    return f"{'cuts' if value < 0 else 'raises'} {what} by {_magnitude(value, unit)}"
 
 
 def _pct(x: float) -> str:
@@ -155,6 +169,16 @@ def _num(df: pd.DataFrame, col: str) -> pd.Series:
 # --------------------------------------------------------------------------
 
 
+#: Cards the comparison's summary is known to carry: key -> label (and unit).
+_HEADLINE_LABELS: dict[str, dict[str, str]] = {
+    "runs": {"label": "Simulation runs"},
+    "failed_runs": {"label": "Failed runs"},
+    "best_scenario": {"label": "Largest cut in spam delivered"},
+    "spam_averted_by_best": {"label": "Spam delivered averted by it (mean)"},
+    "p_best_beats_baseline": {"label": "Seeds on which it beats the baseline", "unit": "share"},
+}
+
+
 def _headline(headline: Mapping[str, object] | None) -> dict[str, object]:
     """Headline entries ready for :func:`simspam.report.html.format_headline`.
 
@@ -166,6 +190,12 @@ def _headline(headline: Mapping[str, object] | None) -> dict[str, object]:
     out: dict[str, object] = {}
     for name, value in (headline or {}).items():
         key = str(name)
+        known = _HEADLINE_LABELS.get(key)
+        if known is None and key.startswith("p_") and not isinstance(value, (Mapping, str)):
+            known = {"unit": "share"}  # a probability: shown as a percentage
+        if known is not None and not isinstance(value, Mapping):
+            out[key] = {"value": value, **known}
+            continue
         if (
             key.endswith("_m")
             and len(key) > 2
@@ -202,7 +232,9 @@ def _provenance(provenance: Mapping[str, object] | None) -> dict[str, object]:
     prov = dict(provenance or {})
     if "seed" not in prov and "seeds" in prov:
         prov["seed"] = _seed_text(prov.pop("seeds"))
-    return prov
+    # the resolved configuration is shown once, as YAML; a nested copy (e.g.
+    # ``config``) would print as one unreadable line of Python reprs
+    return {k: v for k, v in prov.items() if not isinstance(v, Mapping)}
 
 
 # --------------------------------------------------------------------------
@@ -210,24 +242,42 @@ def _provenance(provenance: Mapping[str, object] | None) -> dict[str, object]:
 # --------------------------------------------------------------------------
 
 
-def _scenarios_section(descriptions: Mapping[str, object], order: Sequence[str]) -> Section:
-    names = [n for n in order if n in descriptions] + [str(n) for n in descriptions if str(n) not in order]
-    rows = "".join(
-        f'<tr><td>{html.escape(str(n))}</td><td style="text-align:left">'
-        f"{html.escape('' if descriptions.get(n) is None else str(descriptions.get(n)))}</td></tr>"
-        for n in names
+def _scenarios_section(
+    descriptions: Mapping[str, object], order: Sequence[str], baseline: str, design: str, levers: Sequence[str]
+) -> Section | None:
+    """Name and description of every scenario that has one (a where-to-act
+    design names its scenarios after countries, which have no description)."""
+    names = [n for n in order if n in descriptions] + [n for n in descriptions if n not in order]
+    names = [n for n in names if str(descriptions.get(n) or "").strip()]
+    text = (
+        f"Every scenario was simulated on the same random seeds as the baseline, {_q(baseline)}; everything on "
+        "this page is measured against it."
     )
-    table = (
-        '<table class="scenarios"><thead><tr><th>Policy scenario</th>'
-        f'<th style="text-align:left">What it changes</th></tr></thead><tbody>{rows}</tbody></table>'
-    )
-    return Section(
-        SECTION_HEADINGS["scenarios"],
-        "Each scenario below was simulated on the same list of random seeds as the baseline, which keeps "
-        "today's policies and adds nothing new. Everything on this page is measured against that baseline.",
-        [],
-        table_html=table,
-    )
+    if design == "where_to_act":
+        what = " and ".join(_q(lv) for lv in levers) if levers else "the policy"
+        text += (
+            f" Each of the other scenarios is named after the one country that adopts {what} on its own, "
+            "everything else staying as in the baseline."
+        )
+    elif design == "factorial":
+        text += (
+            " The other scenarios are every combination of the levers, named after the levers switched on "
+            "(each lever as in its own scenario below)."
+        )
+    if not names and design != "where_to_act":
+        return None
+    table = None
+    if names:
+        rows = "".join(
+            f'<tr><td>{html.escape(n)}</td><td style="text-align:left">'
+            f"{html.escape(str(descriptions.get(n)).strip())}</td></tr>"
+            for n in names
+        )
+        table = (
+            '<table class="scenarios"><thead><tr><th>Scenario</th>'
+            f'<th style="text-align:left">What it changes</th></tr></thead><tbody>{rows}</tbody></table>'
+        )
+    return Section(SECTION_HEADINGS["scenarios"], text, [], table_html=table)
 
 
 def _bands_section(comparison: pd.DataFrame, baseline: str, order: Sequence[str]) -> Section:
@@ -268,13 +318,27 @@ def _paired_facts(comparison: pd.DataFrame, baseline: str, outcome: str) -> str:
     averted = _num(rows, "averted")
     if averted.isna().all():
         averted = -_num(rows, "mean_diff") if lower_better else _num(rows, "mean_diff")
+    diffs = _num(rows, "mean_diff")
+    spread = pd.concat([diffs, _num(rows, "ci_low"), _num(rows, "ci_high")]).abs()
+    if (spread.fillna(0) == 0).all():
+        return (
+            f" No policy changes {_lower(label)} on any seed: those runs match the baseline's exactly, so "
+            "within the simulated period the policies make no difference to it."
+        )
+    if not (averted.max() > 0):
+        return f" No policy improves on the baseline's {_lower(label)} on average."
     best = rows.loc[averted.idxmax()]
     md, lo, hi = float(best["mean_diff"]), float(best.get("ci_low", np.nan)), float(best.get("ci_high", np.nan))
     verb = "cuts" if md < 0 else "raises"
+    if math.isfinite(lo) and math.isfinite(hi) and (lo > 0 or hi < 0):
+        a, b = sorted((abs(lo), abs(hi)))
+        noun = "a cut" if md < 0 else "a rise"
+        interval = f"90 % interval: {noun} of {_magnitude(a, '' if unit != 'USD' else unit)} to {_magnitude(b, unit)}"
+    else:
+        interval = f"90 % interval {_fmt(lo, unit, signed=True)} to {_fmt(hi, unit, signed=True)}"
     text = (
         f" Largest improvement in {_lower(label)}: {_q(best['scenario'])} {verb} it by "
-        f"{_magnitude(md, unit)} on average (90 % interval {_fmt(lo, unit, signed=True)} to "
-        f"{_fmt(hi, unit, signed=True)})"
+        f"{_magnitude(md, unit)} on average ({interval})"
     )
     pb = float(pd.to_numeric(pd.Series([best.get("p_better", np.nan)]), errors="coerce").iloc[0])
     if math.isfinite(pb):
@@ -286,7 +350,8 @@ def _paired_facts(comparison: pd.DataFrame, baseline: str, outcome: str) -> str:
 
 
 def _variance_sentence(comparison: pd.DataFrame, outcomes: Sequence[str], baseline: str) -> str:
-    rows = comparison.loc[comparison["outcome"].astype(str).isin(outcomes) & (comparison["scenario"].astype(str) != baseline)]
+    keep = comparison["outcome"].astype(str).isin(outcomes) & (comparison["scenario"].astype(str) != baseline)
+    rows = comparison.loc[keep]
     vr = _num(rows, "variance_reduction")
     vr = vr[np.isfinite(vr) & (vr > 0)]
     if vr.empty:
@@ -318,7 +383,9 @@ def _paired_section(comparison: pd.DataFrame, baseline: str, order: Sequence[str
     )
 
 
-def _series_section(series: pd.DataFrame, baseline: str, order: Sequence[str]) -> Section | None:
+def _series_section(
+    series: pd.DataFrame, comparison: pd.DataFrame | None, baseline: str, order: Sequence[str]
+) -> Section | None:
     columns = [c for c in _SERIES_COLUMNS if c in series.columns]
     if not columns:
         return None
@@ -333,12 +400,34 @@ def _series_section(series: pd.DataFrame, baseline: str, order: Sequence[str]) -
                     f"{_fmt(by_year.iloc[0], 'messages')} in {int(by_year.index[0])} to "
                     f"{_fmt(by_year.iloc[-1], 'messages')} in {int(by_year.index[-1])}."
                 )
+    shown, note = _series_subset(series, comparison, baseline)
     return Section(
         SECTION_HEADINGS["series"],
         "Year by year: when a policy starts to bite and whether its effect lasts. Each line is the median over "
         "seeds and the shaded band covers 80 % of them (10th to 90th percentile). Click a name in the legend to "
-        "hide or show it." + facts,
-        [series_bands_figure(series, c, baseline=baseline, order=order) for c in columns],
+        "hide or show it." + note + facts,
+        [series_bands_figure(series, c, baseline=baseline, order=order, scenarios=shown) for c in columns],
+    )
+
+
+def _series_subset(
+    series: pd.DataFrame, comparison: pd.DataFrame | None, baseline: str
+) -> tuple[list[str] | None, str]:
+    """With many scenarios the yearly chart becomes a tangle: keep the baseline
+    and the :data:`MAX_SERIES_SCENARIOS` that cut delivered spam most."""
+    names = list(dict.fromkeys(series["scenario"].astype(str)))
+    others = [n for n in names if n != baseline]
+    if len(others) <= MAX_SERIES_SCENARIOS:
+        return None, ""
+    ranked = others
+    if comparison is not None and {"averted", "outcome"} <= set(comparison.columns):
+        rows = _rows(comparison, "spam_delivered")
+        av = dict(zip(rows["scenario"].astype(str), _num(rows, "averted")))
+        ranked = sorted(others, key=lambda n: -av[n] if math.isfinite(av.get(n, np.nan)) else math.inf)
+    keep = ranked[:MAX_SERIES_SCENARIOS]
+    return [baseline, *keep], (
+        f" With {len(others)} scenarios the chart shows the baseline and the {len(keep)} that cut delivered spam "
+        "most; the others are in the charts above."
     )
 
 
@@ -354,9 +443,9 @@ def _factorial_facts(factorial: pd.DataFrame, outcome: str, factors: Sequence[st
     label, unit, _ = outcome_info(outcome)
     with_law, without = main + inter, main - inter
     text = (
-        f" Averaged over the other levers, switching on cooperation changes {_lower(label)} by "
-        f"{_fmt(with_law, unit, signed=True)} where legislation is in place and by "
-        f"{_fmt(without, unit, signed=True)} where it is not."
+        f" Switching on cooperation {_change(with_law, unit, _lower(label))} where legislation is in place, "
+        f"and {_change(without, unit, 'it')} where it is not"
+        + (" (averaged over the other levers)." if len(factors) > 2 else ".")
     )
     row = rows.loc[rows["term"].astype(str) == t]
     if not row.empty:
@@ -398,17 +487,8 @@ def _factorial_section(factorial: pd.DataFrame) -> Section | None:
     return Section(heading, text, figures)
 
 
-def _priority_section(priority: pd.DataFrame) -> Section | None:
-    if not {"country", "outcome", "mean_diff"} <= set(priority.columns):
-        return None
-    have = list(dict.fromkeys(priority["outcome"].astype(str)))
-    outcome = next((o for o in ("spam_delivered", *have) if o in have), None)
-    if outcome is None:
-        return None
-    rows = priority.loc[priority["outcome"].astype(str) == outcome]
-    levers = list(dict.fromkeys(rows["lever"].astype(str))) if "lever" in rows.columns else [None]
+def _priority_facts(rows: pd.DataFrame, outcome: str, levers: Sequence[str | None]) -> list[str]:
     label, unit, lower_better = outcome_info(outcome)
-    figures = [priority_figure(priority, outcome, lever=lv) for lv in levers]
     facts = []
     for lv in levers:
         sub = rows if lv is None else rows.loc[rows["lever"].astype(str) == lv]
@@ -417,15 +497,31 @@ def _priority_section(priority: pd.DataFrame) -> Section | None:
             continue
         best = sub.loc[gain.idxmax()]
         g = float(gain.max())
-        what = f"for {str(lv).replace('_', ' ')}" if lv else "overall"
+        what = f"with {str(lv).replace('_', ' ')}" if lv else "acting"
         if g > 0:
-            change = "fall" if lower_better else "rise"
-            facts.append(f"{what}, {best['country']} (a {change} of {_fmt(g, unit)})")
+            change = "a fall" if lower_better else "a rise"
+            facts.append(f"{best['country']} {what} ({change} in {_lower(label)} of {_fmt(g, unit)})")
         else:
-            facts.append(f"{what}, no single country improves it on average")
+            facts.append(f"no single country {what} improves {_lower(label)} on average")
+    return facts
+
+
+def _priority_section(priority: pd.DataFrame) -> Section | None:
+    if not {"country", "outcome", "mean_diff"} <= set(priority.columns):
+        return None
+    have = list(dict.fromkeys(priority["outcome"].astype(str)))
+    outcomes = [o for o in _PRIORITY_OUTCOMES if o in have] or have[:1]
+    levers: list[str | None] = (
+        list(dict.fromkeys(priority["lever"].astype(str))) if "lever" in priority.columns else [None]
+    )
+    figures, facts = [], []
+    for outcome in outcomes:
+        rows = priority.loc[priority["outcome"].astype(str) == outcome]
+        figures += [priority_figure(priority, outcome, lever=lv) for lv in levers]
+        facts += _priority_facts(rows, outcome, levers)
     text = (
-        f"If only one more country acted, where would it help most? Each bar is the {'fall' if lower_better else 'rise'} "
-        f"in {_lower(label)} worldwide, against the baseline, when that single country adopts the lever, with its "
+        "If only one more country acted, where would it help most? Each bar is how much the outcome falls "
+        "worldwide, against the baseline, when that single country adopts the policy on its own, with its "
         "90 % interval. Pale bars have intervals that include zero: the seeds do not agree that acting there "
         "makes a difference."
     )
@@ -449,8 +545,13 @@ def _cost_section(ce: pd.DataFrame) -> Section | None:
         front = ce.loc[ce["on_frontier"].fillna(False).astype(bool)]
         if not front.empty:
             front = front.assign(_a=_num(front, "averted_m")).sort_values("_a")
-            names = ", ".join(_q(s) for s in front["scenario"].astype(str))
+            listed = [_q(s) for s in front["scenario"].astype(str)]
+            if len(listed) > 8:
+                listed = listed[:8] + [f"and {len(listed) - 8} more"]
+            names = ", ".join(listed)
             facts.append(f"On the frontier, from least to most spam averted: {names}.")
+        else:
+            facts.append("No policy averts any spam here, so none is on the frontier.")
     return Section(
         SECTION_HEADINGS["cost"],
         "What each policy costs on top of the baseline (investigators, ISP measures, campaigns, legitimate mail "
@@ -467,12 +568,14 @@ def _runs_section(runs: pd.DataFrame, baseline: str) -> Section:
     failed = int((runs["status"].astype(str) != "ok").sum()) if "status" in runs.columns else 0
     n_scen = runs["scenario"].nunique() if "scenario" in runs.columns else 0
     text = f"{total} simulation runs across {n_scen} scenarios; "
-    text += (
-        "all succeeded."
-        if failed == 0
-        else f"{failed} failed and are left out of every chart above (their errors are listed below). A policy "
-        "compared on fewer seeds than the others has wider intervals."
-    )
+    if failed == 0:
+        text += "all succeeded."
+    else:
+        text += (
+            f"{failed} {'run' if failed == 1 else 'runs'} failed and {'is' if failed == 1 else 'are'} not in the "
+            "charts above (the errors are listed below). A policy compared on fewer seeds than the others has "
+            "wider intervals."
+        )
     return Section(SECTION_HEADINGS["runs"], text, [runs_table_figure(runs, baseline=baseline)])
 
 
@@ -487,13 +590,20 @@ def _sections(tables: Mapping[str, object], summary: Mapping, baseline: str) -> 
 
     sections: list[Section | None] = []
     descriptions = summary.get("scenarios") or {}
-    if isinstance(descriptions, Mapping) and descriptions:
-        sections.append(_scenarios_section({str(k): v for k, v in descriptions.items()}, order))
+    if not isinstance(descriptions, Mapping):
+        descriptions = {}
+    design = str(summary.get("design") or "")
+    levers = []
+    if priority is not None and "lever" in priority.columns:
+        levers = list(dict.fromkeys(priority["lever"].astype(str)))
+    sections.append(
+        _scenarios_section({str(k): v for k, v in descriptions.items()}, order, baseline, design, levers)
+    )
     if comparison is not None and {"scenario", "outcome"} <= set(comparison.columns):
         sections.append(_bands_section(comparison, baseline, order))
         sections.append(_paired_section(comparison, baseline, order))
     if series is not None:
-        sections.append(_series_section(series, baseline, order))
+        sections.append(_series_section(series, comparison, baseline, order))
     if factorial is not None:
         sections.append(_factorial_section(factorial))
     if priority is not None:
@@ -505,14 +615,21 @@ def _sections(tables: Mapping[str, object], summary: Mapping, baseline: str) -> 
     return [s for s in sections if s is not None]
 
 
-def _subtitle(tables: Mapping[str, object], baseline: str) -> str | None:
+def _subtitle(tables: Mapping[str, object], baseline: str, design: str) -> str | None:
     runs = _table(tables, "runs")
     comparison = _table(tables, "comparison")
     src = runs if runs is not None else comparison
     if src is None or "scenario" not in src.columns:
         return None
-    others = [s for s in dict.fromkeys(src["scenario"].astype(str)) if s != baseline]
-    text = f"{len(others)} {'policy' if len(others) == 1 else 'policies'} compared with the baseline"
+    n = len([s for s in dict.fromkeys(src["scenario"].astype(str)) if s != baseline])
+    if design == "factorial":
+        text = f"Every combination of the levers: {n} bundles compared with the baseline"
+    elif design == "where_to_act":
+        text = f"Where to act: {n} {'country' if n == 1 else 'countries'}, each acting alone, against the baseline"
+    else:
+        text = f"{n} {'policy' if n == 1 else 'policies'} compared with the baseline"
+    if baseline != BASELINE:
+        text += f" ({_q(baseline)})"
     if runs is not None and "seed" in runs.columns:
         ok = runs if "status" not in runs.columns else runs.loc[runs["status"].astype(str) == "ok"]
         text += f", on {ok['seed'].nunique()} common seeds"
@@ -526,17 +643,20 @@ def build_compare_report(tables: Mapping[str, pd.DataFrame | None] | None, summa
     ``cost_effectiveness``, and optionally ``factorial`` and ``priority``; a
     missing, None or empty table drops its section. ``summary`` carries
     ``headline`` (name -> value, for the cards), ``provenance`` and
-    ``scenarios`` (name -> description).
+    ``scenarios`` (name -> description), and, as the comparison writes them,
+    ``baseline`` (the reference scenario's name; else ``"baseline"`` or the
+    scenario without paired differences) and ``design`` (``scenarios``,
+    ``factorial`` or ``where_to_act``, which tunes the wording).
     """
     tables = tables or {}
     summary = summary or {}
-    baseline = _baseline_of(_table(tables, "comparison"), _table(tables, "runs"))
+    baseline = str(summary.get("baseline") or _baseline_of(_table(tables, "comparison"), _table(tables, "runs")))
     return render_page(
         "simspam policy comparison",
         _sections(tables, summary, baseline),
         _provenance(summary.get("provenance")),
         headline=_headline(summary.get("headline")),
-        subtitle=_subtitle(tables, baseline),
+        subtitle=_subtitle(tables, baseline, str(summary.get("design") or "")),
         description=(
             "Each policy scenario was simulated many times, on the same random seeds as the baseline (common "
             "random numbers), so the differences shown come from the policy rather than from luck. Ranges are "

@@ -95,6 +95,19 @@ SERIES_COLUMNS: dict[str, tuple[str, str]] = {
 #: The five policy levers, in the order used for factorial axes.
 LEVERS: tuple[str, ...] = ("legislation", "cooperation", "self_regulation", "technical", "awareness")
 
+#: Short labels for y axes, where the long ones would not fit.
+_SHORT_LABELS: dict[str, str] = {
+    "spam_sent": "Spam sent",
+    "delivered": "Spam delivered",
+    "spam_share": "Spam share",
+    "consumer_hours": "Time lost",
+    "social_cost": "Social cost",
+}
+#: Legend below the x-axis title (container coordinates, so it never overlaps it).
+_BOTTOM_LEGEND = dict(orientation="h", yref="container", y=0.0, yanchor="bottom", xanchor="left", x=0.0)
+
+#: With more points than this, only frontier points carry a text label (hover for the others).
+MAX_LABELLED_POINTS = 12
 #: At most this many failed runs are listed one by one in the runs table.
 MAX_FAILURES_LISTED = 30
 _MAX_ERROR_CHARS = 300
@@ -192,6 +205,14 @@ def _fmt(value: object, unit: str, *, signed: bool = False) -> str:
     return f"{text} {unit}" if unit else text
 
 
+def _short(value: float, unit: str) -> str:
+    """Compact signed number for a heat-map cell (the unit is on the colour bar)."""
+    if unit == "%":
+        return f"{value:+.1f}"
+    text = human_number(value, money=unit == "USD")
+    return ("+" + text) if value > 0 else text
+
+
 def _pct(value: object) -> str:
     try:
         x = float(value)  # type: ignore[arg-type]
@@ -213,7 +234,9 @@ def _rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r}, {g}, {b}, {alpha})"
 
 
-def _find_baseline(scenarios: Sequence[str], comparison: pd.DataFrame | None = None, baseline: str = BASELINE) -> str | None:
+def _find_baseline(
+    scenarios: Sequence[str], comparison: pd.DataFrame | None = None, baseline: str = BASELINE
+) -> str | None:
     """The baseline's name: ``baseline`` if present, else the scenario whose
     paired fields are all missing in ``comparison`` (the table's own marker)."""
     if baseline in scenarios:
@@ -251,6 +274,12 @@ def scenario_colors(scenarios: Sequence[str], baseline: str | None = BASELINE) -
             out[s] = colours[i % len(colours)]
             i += 1
     return out
+
+
+def _row_height(n: int, roomy: int) -> int:
+    """Pixels per scenario row: roomy for a few scenarios, compact for many (a
+    factorial has 31 bundles besides the baseline, a where-to-act design one per country)."""
+    return roomy if n <= 12 else max(26, roomy * 2 // 3)
 
 
 def _set_meta(fig: go.Figure, **info) -> None:
@@ -342,7 +371,8 @@ def outcome_bands_figure(
             annotation_position="top",
             annotation_font=dict(size=11, color="#444444"),
         )
-    _style(fig, title, height=max(300, 130 + 44 * len(names)), showlegend=False, hovermode="closest")
+    _style(fig, title, height=max(300, 130 + _row_height(len(names), 44) * len(names)), showlegend=False,
+           hovermode="closest")
     fig.update_xaxes(title_text=_axis_title(label, unit, word), rangemode="tozero" if unit != "%" else "normal")
     fig.update_yaxes(
         title_text="Scenario",
@@ -475,13 +505,15 @@ def paired_difference_figure(
     _style(
         fig,
         title,
-        height=max(300, 150 + 52 * len(names)),
+        height=max(320, 210 + _row_height(len(names), 56) * len(names)),
         hovermode="closest",
-        legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0.0),
+        legend=_BOTTOM_LEGEND,
         margin=dict(l=70, r=30, t=90, b=110),
     )
     fig.update_xaxes(
-        title_text=_axis_title(f"Change in {label[:1].lower() + label[1:]} against the baseline", unit, word, change=True),
+        title_text=_axis_title(
+            f"Change in {label[:1].lower() + label[1:]} against the baseline", unit, word, change=True
+        ),
         range=[(x0 - pad) / factor, (x1 + pad) / factor],
         zeroline=False,
     )
@@ -508,10 +540,12 @@ def series_bands_figure(
     *,
     baseline: str = BASELINE,
     order: Sequence[str] | None = None,
+    scenarios: Sequence[str] | None = None,
 ) -> go.Figure:
     """Yearly totals per scenario: median line and 10-90 % band over seeds.
 
-    Per scenario, one line trace (named after the scenario, in the legend)
+    ``scenarios`` restricts the chart to those scenarios (colours stay those
+    of the full set, so they match the other figures). Per scenario, one line trace (named after the scenario, in the legend)
     and, drawn beneath it in the same legend group, one filled band trace
     (``showlegend=False``, no hover), so clicking a scenario in the legend
     hides both. Quantiles are taken over the seeds of each (scenario, year).
@@ -532,6 +566,13 @@ def series_bands_figure(
     base = _find_baseline(list(s["scenario"].unique()), None, baseline)
     names = _order(s["scenario"], base, order)
     colours = scenario_colors(names, base)
+    if scenarios is not None:
+        keep = {str(x) for x in scenarios}
+        names = [n for n in names if n in keep]
+        if not names:
+            return _empty_figure(title, "none of the requested scenarios is in the series")
+        base = base if base in names else None
+        q = q.loc[q.index.get_level_values("scenario").isin(names)]
     factor, word = _scale(q.to_numpy().ravel(), unit)
     fig = go.Figure()
     # baseline drawn last so it sits on top of the others
@@ -571,11 +612,25 @@ def series_bands_figure(
                 hovertemplate="%{customdata[0]} (80 % of seeds: %{customdata[1]} to %{customdata[2]})",
             )
         )
-    _style(fig, title, height=440)
-    fig.update_layout(legend=dict(traceorder="normal"))
+    # legend under the x axis: long bundle names wrap onto several rows and
+    # would run into the title at the top; leave room for an estimated row count
+    chars = sum(len(str(n)) + 8 for n in names)
+    rows = max(1, math.ceil(chars * 7 / 1000))
+    _style(
+        fig,
+        title,
+        height=470 + 22 * rows,
+        legend={**_BOTTOM_LEGEND, "traceorder": "normal"},
+        margin=dict(l=70, r=30, t=60, b=80 + 22 * rows),
+    )
     n_years = s["year"].nunique()
     fig.update_xaxes(title_text="Year", tickformat="d", dtick=1 if n_years <= 15 else None)
-    fig.update_yaxes(title_text=_axis_title(f"{label}, yearly" if unit != "%" else label, unit, word), rangemode="tozero")
+    short = _SHORT_LABELS.get(column, label)
+    if unit == "%":
+        y_title = f"{short} (% of email)"
+    else:
+        y_title = f"{short} ({_unit_phrase(unit, word) or 'total'} per year)"
+    fig.update_yaxes(title_text=y_title, rangemode="tozero")
     _set_meta(fig, scale=factor, column=column)
     return fig
 
@@ -634,14 +689,15 @@ def interaction_heatmap(
     for i in range(k):
         for j in range(k):
             t = key[i, j]
-            text[i, j] = _fmt(z[i, j], unit, signed=True) if np.isfinite(z[i, j]) else ""
+            text[i, j] = _short(z[i, j], unit) if np.isfinite(z[i, j]) else ""
             what = (
                 f"main effect of {_pretty(t)}"
                 if i == j
                 else f"interaction of {_pretty(factors[i])} and {_pretty(factors[j])}"
             )
             interval = f"{_fmt(clo.get(t), unit, signed=True)} to {_fmt(chi.get(t), unit, signed=True)}"
-            custom[i, j] = [_escape(what), text[i, j] or "not estimated", interval]
+            value = _fmt(z[i, j], unit, signed=True) if np.isfinite(z[i, j]) else "not estimated"
+            custom[i, j] = [_escape(what), value, interval]
     labels = [_escape(_pretty(f)) for f in factors]
     finite = z[np.isfinite(z)]
     zmax = float(np.abs(finite).max()) / factor if finite.size else 1.0
@@ -658,13 +714,15 @@ def interaction_heatmap(
             texttemplate="%{text}",
             textfont=dict(size=13),
             customdata=custom,
-            hovertemplate="%{customdata[0]}<br>effect: %{customdata[1]}<br>90 % interval: %{customdata[2]}<extra></extra>",
+            hovertemplate=(
+                "%{customdata[0]}<br>effect: %{customdata[1]}<br>90 % interval: %{customdata[2]}<extra></extra>"
+            ),
             xgap=2,
             ygap=2,
             colorbar=dict(title=dict(text=_unit_phrase(unit, word, change=True) or "effect", side="right")),
         )
     )
-    side = max(320, 140 + 80 * k)
+    side = max(360, 160 + 100 * k)
     _style(fig, title, height=side, hovermode="closest")
     fig.update_xaxes(title_text="Lever", side="bottom", showgrid=False)
     fig.update_yaxes(title_text="Lever", autorange="reversed", showgrid=False, scaleanchor="x")
@@ -812,6 +870,18 @@ def _non_dominated(cost: np.ndarray, gain: np.ndarray) -> np.ndarray:
     return out
 
 
+def _label_positions(x: np.ndarray, crowded: bool) -> str | list[str]:
+    """Text positions for point labels: all above, or, on a crowded chart,
+    alternately above and below in order of x so neighbours part, and to the
+    left of points in the right part of the chart so no label runs off it."""
+    if not crowded:
+        return "top center"
+    rank = np.argsort(np.argsort(x, kind="stable"), kind="stable")
+    lo, hi = float(np.nanmin(x)), float(np.nanmax(x))
+    rel = (x - lo) / (hi - lo) if hi > lo else np.zeros(len(x))
+    return [("top" if r % 2 == 0 else "bottom") + (" left" if f > 0.5 else " right") for r, f in zip(rank, rel)]
+
+
 def cost_effectiveness_figure(cost_effectiveness: pd.DataFrame | None) -> go.Figure:
     """Extra cost against spam averted, with the efficient frontier.
 
@@ -821,7 +891,8 @@ def cost_effectiveness_figure(cost_effectiveness: pd.DataFrame | None) -> go.Fig
     over seeds); the baseline sits at the origin. Points on the frontier
     (``on_frontier``: no other policy is both cheaper and more effective)
     are coloured and joined by a dashed line in order of effect; the others
-    are grey. The hover gives cost per million messages averted and per hour
+    are grey (and, with more than :data:`MAX_LABELLED_POINTS` points, unlabelled
+    to keep the chart legible). The hover gives cost per million messages averted and per hour
     of consumer time saved. Trace 0 is the frontier line when there are
     two or more frontier points.
     """
@@ -844,8 +915,11 @@ def cost_effectiveness_figure(cost_effectiveness: pd.DataFrame | None) -> go.Fig
     cpm, cpm_lo, cpm_hi = _num(ce, "cost_per_m_averted"), _num(ce, "cost_per_m_low"), _num(ce, "cost_per_m_high")
     custom = _object_columns(
         names,
-        [human_number(v) + " million messages" if np.isfinite(v) else "n/a" for v in x],
-        [_fmt(lo * 1e6, "") + " to " + _fmt(hi * 1e6, "") for lo, hi in zip(_num(ce, "averted_low"), _num(ce, "averted_high"))],
+        [_fmt(v * 1e6, "messages") for v in x],
+        [
+            f"{_fmt(lo * 1e6, '')} to {_fmt(hi * 1e6, 'messages')}"
+            for lo, hi in zip(_num(ce, "averted_low"), _num(ce, "averted_high"))
+        ],
         [_fmt(v, "USD", signed=True) for v in y],
         [_fmt(v, "USD") if np.isfinite(v) else "n/a (nothing averted)" for v in cpm],
         [f"{_fmt(a, 'USD')} to {_fmt(b, 'USD')}" for a, b in zip(cpm_lo, cpm_hi)],
@@ -884,8 +958,9 @@ def cost_effectiveness_figure(cost_effectiveness: pd.DataFrame | None) -> go.Fig
         mask = front if on_front else ~front
         if not mask.any():
             continue
+        crowded = len(ce) > MAX_LABELLED_POINTS
         err = None
-        if has_err:
+        if has_err and (on_front or not crowded):
             err = dict(
                 type="data",
                 symmetric=False,
@@ -899,10 +974,10 @@ def cost_effectiveness_figure(cost_effectiveness: pd.DataFrame | None) -> go.Fig
             go.Scatter(
                 x=x[mask],
                 y=y[mask] / factor,
-                mode="markers+text",
+                mode="markers+text" if (on_front or not crowded) else "markers",
                 name=name,
                 text=names.to_numpy()[mask],
-                textposition="top center",
+                textposition=_label_positions(x[mask], crowded),
                 textfont=dict(size=11, color="#333333" if on_front else "#777777"),
                 marker=marker,
                 error_x=err,
@@ -923,17 +998,17 @@ def cost_effectiveness_figure(cost_effectiveness: pd.DataFrame | None) -> go.Fig
     _style(
         fig,
         title,
-        height=500,
+        height=540,
         hovermode="closest",
-        legend=dict(orientation="h", yanchor="top", y=-0.16, xanchor="left", x=0.0),
-        margin=dict(l=80, r=30, t=70, b=120),
+        legend=_BOTTOM_LEGEND,
+        margin=dict(l=80, r=30, t=70, b=130),
     )
     fig.update_xaxes(
-        title_text="Spam delivered averted against the baseline (millions of messages, mean over seeds)",
+        title_text="Spam delivered averted against the baseline (millions of messages)",
         zeroline=True, zerolinecolor="#999999",
     )
     fig.update_yaxes(
-        title_text=_axis_title("Extra cost of the policy against the baseline", "USD", word),
+        title_text=_axis_title("Extra cost against the baseline", "USD", word),
         zeroline=True, zerolinecolor="#999999",
     )
     _set_meta(fig, scale=factor)

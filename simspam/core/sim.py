@@ -29,8 +29,9 @@ from ..agents.world import load_world
 from ..config.schema import SimConfig
 from ..metrics.columns import DAILY
 from .engine import Engine
-from .streams import Streams, poisson_from_uniform
+from .streams import Streams, poisson_from_uniform, rare_poisson_from_uniform
 
+_EYE3 = np.eye(3)
 VOLUME_SIGMA = 0.15  # day-to-day volatility of spam volume by origin (campaign bursts)
 
 
@@ -74,6 +75,7 @@ class Simulation:
         self.day = 0
         self.last_delivered = np.full(C, 1.0)
         self.K = np.zeros((C, C))
+        self._eye = np.eye(C)
         self.campaign_cost = np.zeros(C)   # USD/day of awareness campaigns running (levers add to it)
         self.levers = list(levers)
         for lever in self.levers:
@@ -193,14 +195,13 @@ class Simulation:
             hours = delivered * self.time_coef
             mu_resp = delivered[:, None] * self.resp_coef
             mu_comp = delivered * self.comp_coef
-            drawn = poisson_from_uniform(u_day, np.concatenate((
-                mu_resp.ravel(), mu_comp, (mu_resp * self.sale_coef[:, None]).ravel(),
-                np.minimum(mu_comp * self.case_coef, self.case_cap))))
+            drawn = poisson_from_uniform(u_day[:2 * CA + C], np.concatenate((
+                mu_resp.ravel(), mu_comp, (mu_resp * self.sale_coef[:, None]).ravel())))
             responses = drawn[:CA].reshape(C, A)
             complaints = drawn[CA:CA + C]
             sales = add(np.minimum(drawn[CA + C:2 * CA + C].reshape(C, A), responses), axis=1)
             responses = add(responses, axis=1)
-            new_cases = drawn[2 * CA + C:]
+            new_cases = rare_poisson_from_uniform(u_day[2 * CA + C:], np.minimum(mu_comp * self.case_coef, self.case_cap))
             legit = np.floor(users * pc.legit_per_user)
             legit_lost = np.floor(legit * self.fp_rate)
             # money
@@ -258,10 +259,10 @@ class Simulation:
         own = sp.infra[rows] == OWN
         ev = sp.evasion[rows]
         # origin x destination plans, grouped by host through one-hot matrix products
-        eye = np.eye(C)
-        host_own = eye[sp.host[rows[own]]].T                                # (C, n_own)
-        self.P_own = host_own @ alloc[own]
-        ev_own = host_own @ (alloc[own] * ev[own, None])
+        eye = self._eye
+        a_own = alloc[own]
+        by_host = eye[sp.host[rows[own]]].T @ np.hstack((a_own, a_own * ev[own, None]))   # (C, 2C)
+        self.P_own, ev_own = by_host[:, :C], by_host[:, C:]
         self.E_own = ev_own / np.maximum(self.P_own, 1e-9)
         bot_alloc = alloc[~own]
         self.P_bot = bot_alloc.sum(axis=0)
@@ -270,12 +271,15 @@ class Simulation:
         tot = alloc.sum(axis=0)
         safe = np.maximum(tot, 1e-9)
         business = sp.business[rows]
-        biz = (alloc.T @ np.eye(3)[business]) / safe[:, None]             # (destination, business)
-        biz[tot <= 0] = np.array(p.spammers.business_mix)
-        self.home_share = (alloc.T @ eye[sp.home[rows]]) / safe[:, None]  # (destination, home)
-        self.home_share[tot <= 0] = 0.0
         pay = sp.processor_ok[sp.processor[rows]].astype(float)
-        paid = alloc.T @ np.stack((pay, pay * (business != GREY)), axis=1)  # (destination, 2)
+        # one product for every per-destination mix: by home, by business, paid sales
+        mixes = alloc.T @ np.hstack((eye[sp.home[rows]], _EYE3[business],
+                                     np.stack((pay, pay * (business != GREY)), axis=1)))
+        self.home_share = mixes[:, :C] / safe[:, None]                    # (destination, home)
+        self.home_share[tot <= 0] = 0.0
+        biz = mixes[:, C:C + 3] / safe[:, None]                           # (destination, business)
+        biz[tot <= 0] = np.array(p.spammers.business_mix)
+        paid = mixes[:, C + 3:]                                           # (destination, 2)
         pay_ok = np.where(tot > 0, (paid[:, 0] - sp.processor_refusal * paid[:, 1]) / safe, 1.0)
         self._active_by_home = np.bincount(sp.home[sp.alive], minlength=C)
         # ISPs: outbound controls, inbound catch against the senders' evasion, false positives

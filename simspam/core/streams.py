@@ -75,6 +75,14 @@ _KMAX = 48  # P(X > 48 | mu < 10) < 1e-15
 _INV_K = 1.0 / np.arange(1, _KMAX + 1, dtype=float)
 
 
+def rare_poisson_from_uniform(u: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """Poisson counts for rates well below one (daily case intake): most cells are zero,
+    decided by one comparison with P(X = 0); the exact table handles the rest."""
+    if (u <= np.exp(-mu)).all():
+        return np.zeros(mu.shape, dtype=np.int64)
+    return poisson_from_uniform(u, mu)
+
+
 def _small(u: np.ndarray, mu: np.ndarray) -> np.ndarray:
     """Exact inverse CDF for mu < 10: cells below P(X = 0) are zero at once; the rest read a
     cumulative table over 0..48 built by the pmf recurrence p(k) = p(k-1) * mu / k."""
@@ -83,9 +91,11 @@ def _small(u: np.ndarray, mu: np.ndarray) -> np.ndarray:
     active = np.flatnonzero(u > prob0)
     if active.size:
         m = mu[active]
-        pmf = np.empty((active.size, _KMAX + 1))
+        top = float(m.max())
+        kmax = min(_KMAX, int(top + 7.0 * np.sqrt(top) + 8.0))  # P(X > kmax) < 1e-12
+        pmf = np.empty((active.size, kmax + 1))
         pmf[:, 0] = 1.0
-        np.cumprod(m[:, None] * _INV_K[None, :], axis=1, out=pmf[:, 1:])
+        np.cumprod(m[:, None] * _INV_K[None, :kmax], axis=1, out=pmf[:, 1:])
         cdf = np.cumsum(pmf, axis=1)
         k[active] = (cdf < (u[active] / prob0[active])[:, None]).sum(axis=1)
     return k

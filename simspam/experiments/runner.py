@@ -47,10 +47,18 @@ class RunSpec:
     design: dict[str, Any] = field(default_factory=dict)   # factor values recorded with the run
 
 
+_COMPOSED: dict[tuple[str, ...], DictConfig] = {}
+
+
 def compose_spec(spec: RunSpec) -> DictConfig:
+    """The run's configuration; Hydra composition is cached per set of overrides (runs of one
+    scenario differ only by seed, design values and levers, applied on a copy)."""
     from ..config.compose import compose
 
-    cfg = compose(list(spec.overrides))
+    key = tuple(spec.overrides)
+    if key not in _COMPOSED:
+        _COMPOSED[key] = compose(list(spec.overrides))
+    cfg = _COMPOSED[key].copy()
     if spec.base:
         cfg = OmegaConf.merge(cfg, spec.base)
     OmegaConf.update(cfg, "seed", int(spec.seed))

@@ -49,6 +49,7 @@ def simulate(cfg: DictConfig, command: str | None = None) -> Result:
     sim.run()
     daily = daily_table(sim)
     events = events_table(sim)
+    sim.release()
     summary = {
         "headline": headline(daily, events, float(cfg.params.consumers.value_lost_legit)),
         "scenario": {k: str(cfg.scenario.get(k, "")) for k in ("name", "description", "analogue")},

@@ -91,11 +91,16 @@ def test_every_experiment_file_composes(name):
         assert cfg.hydra.sweeper.params  # a sweep definition for --multirun
 
 
-@pytest.mark.parametrize("name", ["cooperation_beyond_legislation", "factorial"])
+COMPARE_EXPERIMENTS = sorted(n for n, p in experiment_files().items() if "compare:" in p.read_text())
+
+
+@pytest.mark.parametrize("name", COMPARE_EXPERIMENTS)
 def test_compare_experiments_run_briefly(tmp_path, name):
-    args = [sys.executable, "-m", "simspam.cli", "placeholder"]
+    extra = ["compare.act_countries=[USA,CHN]"] if "where_to_act" in name else []
+    if name == "factorial":
+        extra = ["compare.levers=[legislation,cooperation]"]
     proc = subprocess.run([sys.executable, "-c", "from simspam.cli import compare_main; compare_main()",
-                           f"+experiment={name}", *TINY, "years=0.3", "compare.seeds=2", "compare.jobs=2",
+                           f"+experiment={name}", *TINY, "years=0.3", "compare.seeds=2", "compare.jobs=2", *extra,
                            "hydra.run.dir=out"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = tmp_path / "out"
@@ -105,11 +110,23 @@ def test_compare_experiments_run_briefly(tmp_path, name):
 
 
 @pytest.mark.parametrize("name", sorted(design_files()))
-def test_design_experiments_build(name):
+def test_design_experiments_build_and_run_briefly(tmp_path, name):
     table, problem = build_design(load_spec(name))
     assert len(table) > 0 and "seed" in table and table["design_id"].str.len().eq(10).all()
     if problem is not None:
         assert problem["rows"] == len(table)
+    # a small version of the same design, run through Hydra's joblib launcher on the tiny world
+    proc = subprocess.run([sys.executable, "-c", "from simspam.experiments.design_cli import main; main()", name,
+                           "--n", "4", "--dir", "sw", *TINY, "years=0.1", "hydra/launcher=joblib"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    runs = pd.read_parquet(tmp_path / "sw" / "runs.parquet")
+    design = pd.read_parquet(tmp_path / "sw" / "design.parquet")
+    assert len(runs) == len(design) and (runs["status"] == "ok").all()
+    if problem is not None:  # the Saltelli design ends with Sobol' indices of every outcome
+        sens = pd.read_parquet(tmp_path / "sw" / "sensitivity.parquet")
+        assert set(sens["parameter"]) == set(load_spec(name)["uncertainties"])
+        assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(sens.columns)
 
 
 def test_grid_experiment_runs_as_a_multirun(tmp_path):

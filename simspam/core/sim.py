@@ -81,6 +81,17 @@ class Simulation:
         for lever in self.levers:
             lever.schedule(self)
 
+    def release(self) -> None:
+        """Drop the large arrays once the tables are built.  The simulation's objects refer to
+        each other (agents <-> simulation, SimPy processes), so without this a sweep of many
+        runs in one process keeps every finished run's arrays until the cyclic collector
+        gets round to them (measured: ~30 MB per run)."""
+        self.rec = {}
+        self.event_rows = []
+        self.spammers.alloc = None
+        self.engine = None
+        self.model = None
+
     # ------------------------------------------------------------ services for agents and levers
     def day_of(self, date: dt.date) -> float:
         return float((date - self.start).days)

@@ -96,10 +96,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("experiment", help="a name in experiments/designs/ or a YAML path")
     ap.add_argument("--dir", help="sweep folder (default: multirun/design_<name>)")
     ap.add_argument("--dry-run", action="store_true", help="write the design table, do not run it")
+    ap.add_argument("--n", type=int, help="override the experiment's sample size (design.n)")
     ap.add_argument("overrides", nargs="*", help="extra Hydra overrides (hydra/launcher=joblib, world=tiny, ...)")
     args = ap.parse_intermixed_args(argv)
     try:
         spec = load_spec(args.experiment)
+        if args.n is not None:
+            if args.n < 1:
+                raise ConfigError("--n", f"{args.n} is out of range", "a whole number >= 1")
+            spec.setdefault("design", {})["n"] = args.n
         table, problem = build_design(spec)
     except ConfigError as err:
         print(err.one_line(), file=sys.stderr)

@@ -35,7 +35,7 @@ DAILY = {
 
 EVENTS = {
     "time": ("float64", "days", "time since the start (continuous)"),
-    "date": ("datetime64[s]", "date", "calendar day of the event"),
+    "date": ("datetime64[ms]", "date", "calendar day of the event"),
     "kind": ("string", "-", "case_opened, case_won, case_dropped, assistance_requested, assistance_granted, assistance_refused, "
              "fine, arrest, takedown, botnet_rebuilt, relocation_home, relocation_infra, law_adopted, network_joined, mou_signed, "
              "lever_start, lever_end, payment_cut, spammer_entry, spammer_exit"),

@@ -9,7 +9,7 @@ from .columns import DAILY, EVENTS
 
 def daily_table(sim) -> pd.DataFrame:
     D, C = sim.n_days, sim.world.n
-    dates = pd.date_range(pd.Timestamp(sim.start), periods=D, freq="D").values.astype("datetime64[s]")
+    dates = pd.date_range(pd.Timestamp(sim.start), periods=D, freq="D").values.astype("datetime64[ms]")
     cols = {
         "date": np.repeat(dates, C),
         "country": pd.array(np.tile(np.array(sim.world.codes, dtype=object), D), dtype="string"),
@@ -26,8 +26,8 @@ def events_table(sim) -> pd.DataFrame:
     else:
         t = kind = country = partner = spammer = value = detail = []
     t = np.asarray(t, dtype=float)
-    start = np.datetime64(sim.start.isoformat(), "s")
-    dates = start + (np.floor(t) * 86400).astype("timedelta64[s]") if len(t) else np.array([], dtype="datetime64[s]")
+    start = np.datetime64(sim.start.isoformat(), "ms")
+    dates = start + (np.floor(t) * 86_400_000).astype("timedelta64[ms]") if len(t) else np.array([], dtype="datetime64[ms]")
     df = pd.DataFrame({
         "time": t,
         "date": dates,

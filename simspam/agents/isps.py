@@ -38,17 +38,15 @@ class Isps:
         self.blocklist = (u[..., 1] < p.blocklist).astype(float)
         self.cleanup = np.full((w.n, MAX_ISPS), p.cleanup)
         self.auth = np.zeros(w.n)                      # sender authentication: d' bonus against spoofed mail
-        self._years = 0.0
 
     # ------------------------------------------------------------ derived quantities
     def dprime(self, years: float) -> np.ndarray:
         p = self.sim.p.isps
         return self.base_dprime + ((p.research_rate + self.research_bonus) * years + self.bonus + self.auth)[:, None]
 
-    def detection(self, years: float | None = None) -> np.ndarray:
+    def detection(self, years: float) -> np.ndarray:
         """d' + Phi^-1(fpr): the margin a message must beat, per ISP (C, K)."""
-        y = self._years if years is None else years
-        return self.dprime(y) + ndtri(self.fpr)
+        return self.dprime(years) + ndtri(self.fpr)
 
     def mean_detection(self, years: float) -> np.ndarray:
         """Share-weighted detection margin per country (what spammers plan against)."""
@@ -68,7 +66,6 @@ class Isps:
     def choose_operating_points(self, years: float, spam_in: np.ndarray, evasion: np.ndarray, legit: np.ndarray) -> None:
         """Each ISP picks the false-positive rate that minimises its expected cost."""
         p = self.sim.p.isps
-        self._years = years
         grid = np.asarray(p.fpr_grid)
         d = self.dprime(years)[..., None] + ndtri(grid)[None, None, :] - evasion[:, None, None]
         missed = (1.0 - ndtr(d)) * (spam_in[:, None, None] * self.share[..., None])

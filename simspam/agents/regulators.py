@@ -192,9 +192,15 @@ class Regulator(mesa.Agent):
             sim.log("assistance_granted", home, partner=self.code, spammer=uid, value=number)
             enforcer = other
         c = enforcer.country
-        if draws[4] >= p.success * pol.powers[c] or not sp.alive[slot] or sp.uid[slot] != uid:
+        partner = sim.world.codes[c] if c != self.country else ""
+        if not sp.alive[slot] or sp.uid[slot] != uid:
             sim.count("cases_dropped", self.country)
-            sim.log("case_dropped", self.country, spammer=uid, value=number, detail="not proven")
+            sim.log("case_dropped", self.country, partner=partner, spammer=uid, value=number,
+                    detail="target no longer active")
+            return
+        if draws[4] >= p.success * pol.powers[c]:
+            sim.count("cases_dropped", self.country)
+            sim.log("case_dropped", self.country, partner=partner, spammer=uid, value=number, detail="not proven")
             return
         sim.count("cases_won", self.country)
         sim.log("case_won", self.country, partner=sim.world.codes[c] if c != self.country else "", spammer=uid, value=number)

@@ -74,6 +74,7 @@ class Spammers:
         self._spawn(np.arange(n0), self.init_rng.random((n0, 8)), evasion_mean=p.evasion_mean)
         self.processor_ok = np.ones(N_PROCESSORS, dtype=bool)
         self.processor_refusal = np.zeros(w.n)   # share of processors refusing spam merchants, by destination
+        self.refusals: dict[str, np.ndarray] = {}  # by lever: the refusal is the largest of them
 
     # ---------------------------------------------------------------- population
     def _spawn(self, slots: np.ndarray, u: np.ndarray, evasion_mean: float) -> None:
@@ -127,10 +128,10 @@ class Spammers:
     def fine(self, slot: int, amount: float, t: float, country: int) -> None:
         """A won case without arrest: a fine, and the operation's servers are seized."""
         self.sim.log("fine", country, spammer=int(self.uid[slot]), value=amount, time=t)
-        self.shut_down(np.array([slot]), t, self.sim.p.regulators.shutdown_days, "infrastructure seized")
+        self.shut_down(np.array([slot]), t, self.sim.p.regulators.shutdown_days)
         self.profit[slot] -= amount / 365.25  # until its next revision (operations keep no wealth)
 
-    def shut_down(self, slots: np.ndarray, t: float, median_days: float, detail: str) -> None:
+    def shut_down(self, slots: np.ndarray, t: float, median_days: float) -> None:
         """Take operations offline until they rebuild (fixed lognormal spread by slot)."""
         slots = slots[self.alive[slots]]
         if len(slots) == 0:
@@ -255,7 +256,9 @@ class Spammers:
         alt_bot = ~is_bot & (bot_eff <= own_eff[host_cand])
         alt_eff = np.where(alt_bot, bot_eff, own_eff[host_cand])
         volume = cap * share.sum(axis=1)
-        saving = (cur_eff - alt_eff) * volume * 365.25 * p.planning_years
+        # judged on capacity, not current volume: an operation whose infrastructure is blocked
+        # plans no volume at all, and must still see what moving would buy
+        saving = (cur_eff - alt_eff) * cap * 365.25 * p.planning_years
         same = ~alt_bot & ~is_bot & (host_cand == self.host[idx])
         switch = ~same & (saving > p.relocation_cost * (0.5 + u[:, 2]))
         moving = idx[switch]

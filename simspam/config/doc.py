@@ -241,7 +241,7 @@ def lever_tables() -> str:
 
 # Key columns that the table builder (simspam.metrics.tables.daily_table) adds in front of DAILY.
 DAILY_KEYS = {
-    "date": ("datetime64[s]", "date", "the simulated day (one row per day and country)"),
+    "date": ("datetime64[ms]", "date", "the simulated day (one row per day and country)"),
     "country": ("string", "ISO3", "the country the row is about"),
 }
 

@@ -47,7 +47,8 @@ class SpammerParams:
     max_spammers: int = P(4000, 1, 400000, "slots", "-", integer=True,
                           doc="Array capacity for spammers (entrants beyond it are turned away).")
     size_alpha: float = P(1.1, 0.3, 5.0, "-", "E8",
-                          doc="Pareto tail index of operation sizes: 1.1 makes ~15% of operations send ~80% of spam.")
+                          doc="Pareto tail index of operation sizes (truncated at 1000x the smallest): at 1.1 the largest "
+                              "15% of operations send about 70% of spam.")
     mean_capacity: float = P(1.0e8, 0.0, 1e12, "messages/day", "S6,E1",
                              doc="Mean sending capacity of an operation in the start year.")
     capacity_growth: float = P(0.12, -0.9, 5.0, "1/year", "S4,S8",
@@ -84,7 +85,7 @@ class SpammerParams:
                                       doc="Share of its volume a grey marketer drops to a country with an enforced opt-out law.")
     relocation_cost: float = P(150000.0, 0.0, 1e9, "USD", "EST",
                                doc="Switching cost of moving the operation's home or infrastructure.")
-    planning_years: float = P(1.0, 0.0, 20.0, "years", "EST",
+    planning_years: float = P(1.0, 0.1, 20.0, "years", "EST",
                               doc="Horizon over which an operation weighs penalties against switching costs.")
     exit_patience: int = P(3, 1, 100, "decisions", "EST", integer=True,
                            doc="Consecutive loss-making decisions after which an operation exits.")

@@ -38,13 +38,14 @@ VOLUME_SIGMA = 0.15  # day-to-day volatility of spam volume by origin (campaign 
 class Simulation:
     STEP_ORDER = (
         "events: SimPy processes up to the start of the day (levers, cases, requests, takedowns)",
-        "decide: every decision_days / 2, half of the spam operations revise plans; attrition and free entry",
+        "decide: every decision_days / 2, half of the spam operations revise plans (all of them on day 0, "
+        "after a first plan primes the market); attrition and free entry",
         "plan: aggregate operations' plans into origin x destination volumes (whenever plans, levers or ISP choices changed)",
         "send: daily volume shocks; botnet capacity rationing",
         "outbound: port-25 blocking, acceptable-use terminations, blocklists at the origin",
         "inbound: ISP filters at the destination against the senders' evasion",
         "consumers: time lost, responses, sales, complaints; legitimate mail and false positives",
-        "money: spammer revenue by home, fraud losses, ISP and enforcement costs",
+        "money: spammer revenue by home, fraud losses, ISP, enforcement and campaign costs",
         "enforcement: complaints become cases (SimPy processes starting during the day)",
         "isps: quarterly choice of filter operating points",
         "botnets: infection and clean-up of consumer machines",
@@ -142,9 +143,11 @@ class Simulation:
         operations see realistic crowding and complaint shares on day 0."""
         self._refresh(t, years)
         origin = self.botnets.origin_share()
-        S = np.stack((self.P_own, np.outer(origin, self.P_bot)))
+        self.botnets.set_demand(self.P_bot_total)
+        S = np.stack((self.P_own, np.outer(origin, self.P_bot * self.botnets.ration)))
         arrivals = S * (1.0 - self.p_out)
         self.last_delivered = (arrivals * (1.0 - self.catch)).sum(axis=(0, 1)) + 1.0
+        self._refresh(t, years)  # penalties and crowding from those deliveries
 
     def expected_delivered_share(self, x: np.ndarray) -> np.ndarray:
         """An operation's expected share of the spam delivered in each destination."""
@@ -283,15 +286,18 @@ class Simulation:
         safe = np.maximum(tot, 1e-9)
         business = sp.business[rows]
         pay = sp.processor_ok[sp.processor[rows]].astype(float)
-        # one product for every per-destination mix: by home, by business, paid sales
-        mixes = alloc.T @ np.hstack((eye[sp.home[rows]], _EYE3[business],
-                                     np.stack((pay, pay * (business != GREY)), axis=1)))
-        self.home_share = mixes[:, :C] / safe[:, None]                    # (destination, home)
-        self.home_share[tot <= 0] = 0.0
-        biz = mixes[:, C:C + 3] / safe[:, None]                           # (destination, business)
-        biz[tot <= 0] = np.array(p.spammers.business_mix)
-        paid = mixes[:, C + 3:]                                           # (destination, 2)
-        pay_ok = np.where(tot > 0, (paid[:, 0] - sp.processor_refusal * paid[:, 1]) / safe, 1.0)
+        # one product for the per-destination mixes of volume that can be paid for: by home,
+        # by business (refusing processors stop non-grey sales in the refusing countries)
+        mixes = alloc.T @ (np.hstack((eye[sp.home[rows]], _EYE3[business])) * pay[:, None])
+        paid_biz = mixes[:, C:]
+        paid_biz[:, 1:] *= (1.0 - sp.processor_refusal)[:, None]
+        paid_tot = paid_biz.sum(axis=1)
+        pay_ok = np.where(tot > 0, paid_tot / safe, 1.0)                  # share of sales that go through
+        paid_safe = np.maximum(paid_tot, 1e-9)
+        self.home_share = mixes[:, :C] / np.maximum(mixes[:, :C].sum(axis=1), 1e-9)[:, None]  # (destination, home)
+        self.home_share[paid_tot <= 0] = 0.0
+        biz = paid_biz / paid_safe[:, None]                               # (destination, business) of paid sales
+        biz[paid_tot <= 0] = np.array(p.spammers.business_mix)
         self._active_by_home = np.bincount(sp.home[sp.alive], minlength=C)
         # ISPs: outbound controls, inbound catch against the senders' evasion, false positives
         isp = self.isps

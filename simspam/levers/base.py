@@ -4,7 +4,8 @@ A lever is a small typed dataclass: *when* (``start``, optional ``end``), *where
 (``countries``: ISO3 codes and bloc names such as ``EU``, ``LAP``, ``NOLAW``, ``ALL``)
 and *how strong* (``strength``), plus its own fields.  The base class is a template
 method (as in Covasim's interventions, without the ``super()`` pitfalls): it schedules
-a SimPy process that calls the subclass's ``activate`` (for reversible levers) ``deactivate`` at the right times.  Subclasses only edit the public state arrays
+a SimPy process that calls the subclass's ``activate`` at ``start`` and, for reversible
+levers, ``deactivate`` at ``end``.  Subclasses only edit the public state arrays
 the engine reads (policy, ISPs, consumers, spammers, botnets), so a new lever never
 means editing the engine.
 

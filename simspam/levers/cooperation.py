@@ -53,7 +53,8 @@ class BilateralMou(Lever):
     partners: list[str] = P([], unit="ISO3 or bloc", doc="If set, MoUs link each country to each partner.")
 
     def activate(self, sim, mask: np.ndarray) -> None:
-        other = sim.world.resolve(self.partners, sim.engine.now, f"{self.name}.partners") if self.partners else mask
+        other = (sim.world.resolve(self.partners, sim.engine.now, f"{self.name}.partners", law=sim.policy.law)
+                 if self.partners else mask)
         pairs = np.outer(mask, other) | np.outer(other, mask)
         np.fill_diagonal(pairs, False)
         new = pairs & (sim.policy.mou == 0)

@@ -38,7 +38,7 @@ class Takedown(Lever):
         days = self.rebuild_days * self.strength
         if self.target in ("hosting", "both"):
             hit = np.flatnonzero(sp.alive & (sp.infra == OWN) & mask[sp.host])
-            sp.shut_down(hit, t, days, "hosting takedown")
+            sp.shut_down(hit, t, days)
             for c in np.flatnonzero(mask):
                 sim.log("takedown", int(c), value=float((sp.host[hit] == c).sum()), detail="hosting provider")
         if self.target in ("botnet", "both"):
@@ -84,7 +84,7 @@ class Case(Lever):
     against: str = "USA"
 
     def activate(self, sim, mask: np.ndarray) -> None:
-        home = sim.world.resolve([self.against], sim.engine.now, f"{self.name}.against")
+        home = sim.world.resolve([self.against], sim.engine.now, f"{self.name}.against", law=sim.policy.law)
         slot = _largest(sim, home)
         if slot is not None and mask.any():
             sim.regulators[int(np.flatnonzero(mask)[0])].open_scripted_case(sim.engine.now, slot)

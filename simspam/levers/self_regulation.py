@@ -8,7 +8,8 @@
   countries) even where no law is enforced.
 * ``payment_refusal``: the payment sector refuses spam merchants: a share of the
   sales (and fraud payments) of non-grey operations to consumers in these countries
-  fail.  Reversible: at ``end`` the refusal returns to what it was before.
+  fail.  Reversible: at ``end`` its refusal is withdrawn (overlapping refusals keep
+  the largest of those still running).
 """
 from __future__ import annotations
 
@@ -57,8 +58,11 @@ class PaymentRefusal(Lever):
 
     def activate(self, sim, mask: np.ndarray) -> None:
         sp = sim.spammers
-        self._before = sp.processor_refusal.copy()
-        sp.processor_refusal[mask] = np.maximum(sp.processor_refusal[mask], self.strength * self.coverage)
+        sp.refusals[self.name] = np.where(mask, self.strength * self.coverage, 0.0)
+        sp.processor_refusal = np.max(np.stack(list(sp.refusals.values())), axis=0)
 
     def deactivate(self, sim, mask: np.ndarray) -> None:
-        sim.spammers.processor_refusal[mask] = self._before[mask]
+        sp = sim.spammers
+        sp.refusals.pop(self.name, None)
+        sp.processor_refusal = (np.max(np.stack(list(sp.refusals.values())), axis=0) if sp.refusals
+                                else np.zeros(sim.world.n))

@@ -167,3 +167,11 @@ def test_payment_cut_stops_sales_through_that_processor_until_it_ends():
     cut = run("seed=63", "+scenario.events.cut={type:payment_cut,start:'2004-06-01',end:'2004-06-15',processor:0}")
     a, b = window(base, "2004-06-02", "2004-06-14"), window(cut, "2004-06-02", "2004-06-14")
     assert b["sales"].sum() < 0.8 * a["sales"].sum()
+
+
+def test_legislation_scenario_strengthens_old_laws_and_gives_new_ones_once():
+    r = run("scenario=legislation", years=1.5)
+    laws = r.events[r.events["kind"] == "law_adopted"]
+    per_country = laws["country"].value_counts()
+    assert (per_country == 1).all()          # no country is legislated twice on the same day
+    assert set(laws.loc[laws["detail"].str.endswith("was none"), "country"]) == {"RUS", "CHN", "ROW"}

@@ -4,10 +4,12 @@ countries, spammers and years.  Run by hand (not collected by pytest):
     .venv/bin/python benchmarks/bench_run.py            # prints a table, writes benchmarks/results/run.json
     .venv/bin/python benchmarks/bench_run.py --quick    # fewer repeats
 
-Each case runs in a fresh subprocess (so peak memory is that run's own, and imports are
-not shared), pinned to one core with ``taskset`` when available.  Times are the median
-of several repeats of ``simulate()`` (the model, building its tables included); the
-command-line time adds imports, composing twice, and writing Parquet and the report.
+Each case runs in a fresh subprocess (so peak memory is that run's own, imports
+included, and nothing is shared), pinned to one core with ``taskset`` when available.
+Times are the median of several repeats: "simulate" is ``simulate()``'s work (building
+the world and agents, the day loop, the tables and summary), "engine" the day loop
+alone; the command-line time adds imports, composing twice, and writing Parquet and the
+report.
 Machines here are noisy: compare rows as ratios within one run of this script.
 """
 from __future__ import annotations
@@ -28,24 +30,26 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results"
 
 CHILD = r"""
-import json, resource, sys, time
+import gc, json, resource, sys, time
 import simspam
-from simspam.api import build
+from simspam.api import build, finish
 overrides = json.loads(sys.argv[1])
 repeats = int(sys.argv[2])
 cfg = simspam.compose(overrides)
-times, run_times = [], []
+times, engine = [], []
 for _ in range(repeats):
     t0 = time.perf_counter()
     sim = build(cfg)
     t1 = time.perf_counter()
     sim.run()
     t2 = time.perf_counter()
-    res = simspam.simulate(cfg)
-    times.append(time.perf_counter() - t2)
-    run_times.append(t2 - t1)
+    res = finish(sim, cfg)
+    times.append(time.perf_counter() - t0)
+    engine.append(t2 - t1)
+    del sim
+    gc.collect()
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"simulate_s": sorted(times), "engine_s": sorted(run_times), "peak_mb": peak,
+print(json.dumps({"simulate_s": sorted(times), "engine_s": sorted(engine), "peak_mb": peak,
                   "countries": int(res.daily["country"].nunique()), "days": int(res.daily["date"].nunique()),
                   "spammers_end": int(res.summary["headline"]["active_spammers_end"])}))
 """

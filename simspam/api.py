@@ -39,14 +39,25 @@ def build(cfg: DictConfig) -> Simulation:
     world = load_world(typed.world.table, list(typed.world.countries), start, typed.world.email_share)
     scenario = OmegaConf.to_container(cfg.scenario, resolve=True)
     levers = build_interventions(scenario, world)
-    return Simulation(typed, levers)
+    return Simulation(typed, levers, world)
 
 
 def simulate(cfg: DictConfig, command: str | None = None) -> Result:
     """Run one simulation and return its tables and summary (with provenance)."""
+    from threadpoolctl import threadpool_limits
+
     t0 = time.perf_counter()
-    sim = build(cfg)
-    sim.run()
+    # One BLAS thread: the model's matrices are tiny, and BLAS threads spinning beside the
+    # other processes of a sweep or a comparison cost more than they ever save (measured).
+    with threadpool_limits(1):
+        sim = build(cfg)
+        sim.run()
+        return finish(sim, cfg, command, t0)
+
+
+def finish(sim: Simulation, cfg: DictConfig, command: str | None = None, t0: float | None = None) -> Result:
+    """Tables and summary of a finished simulation (its large arrays are released)."""
+    t0 = time.perf_counter() if t0 is None else t0
     daily = daily_table(sim)
     events = events_table(sim)
     sim.release()

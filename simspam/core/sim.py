@@ -52,13 +52,14 @@ class Simulation:
         "record",
     )
 
-    def __init__(self, cfg: SimConfig, levers: list):
+    def __init__(self, cfg: SimConfig, levers: list, world=None):
         self.cfg = cfg
         self.p = cfg.params
         self.start = dt.date.fromisoformat(str(cfg.start))
         self.n_days = max(1, int(round(cfg.years * 365.25)))
         self.streams = Streams(cfg.seed)
-        self.world = load_world(cfg.world.table, list(cfg.world.countries), self.start, cfg.world.email_share)
+        self.world = world if world is not None else load_world(cfg.world.table, list(cfg.world.countries),
+                                                               self.start, cfg.world.email_share)
         self.engine = Engine()
         self.model = SpamModel(rng=self.streams.fresh("mesa"))
         self.policy = Policy(self.world)

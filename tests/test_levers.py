@@ -90,12 +90,13 @@ def test_shared_blocklists_raise_outbound_blocking():
 
 def test_port25_blocking_stops_botnet_spam_at_the_origin():
     base = run("seed=32")
-    # 3 July 2004 is day 184; operations next revise their plans on day 196, so this window shows
-    # the mechanism before they adapt (they then move away from botnets: see the next check)
+    # 3 July 2004 is day 184; operations next revise their plans on day 189 (rounds every 21
+    # days), so this window shows the mechanism before they adapt (they then move away from
+    # botnets: see the next check)
     p25 = run("seed=32", "+scenario.levers.p25={type:isp_code,start:'2004-07-03',aup:0.0,port25:1.0,blocklist:0.0}")
-    a, b = window(base, "2004-07-03", "2004-07-14"), window(p25, "2004-07-03", "2004-07-14")
+    a, b = window(base, "2004-07-03", "2004-07-08"), window(p25, "2004-07-03", "2004-07-08")
     assert ratio(b, "blocked_outbound", "spam_sent") > ratio(a, "blocked_outbound", "spam_sent") + 0.2
-    moved = lambda r: int(((r.events["kind"] == "relocation_infra") & (r.events["time"] >= 196)
+    moved = lambda r: int(((r.events["kind"] == "relocation_infra") & (r.events["time"] >= 189)
                            & (r.events["time"] < 250) & ~r.events["detail"].str.contains("botnet")).sum())
     assert moved(p25) > moved(base)  # operations leave blocked botnets for hosted servers
 

@@ -172,15 +172,23 @@ class Simulation:
         round_days = self.spammers.round_days
         add = np.add.reduce
         S = np.empty((2, C, C))
-        for t in range(self.n_days):
+        D = self.n_days
+        # Every day draws the same number of uniforms from each stream, whatever the policy
+        # (common random numbers); drawing all days at once gives the same numbers, faster.
+        shocks = np.exp(VOLUME_SIGMA * vol_rng.standard_normal((D, C)) - 0.5 * VOLUME_SIGMA ** 2)
+        u_all = np.concatenate((resp_rng.random((D, CA)), comp_rng.random((D, C)), sale_rng.random((D, CA))), axis=1)
+        u_cases = case_rng.random((D, C))
+        years_all = np.arange(D) / 365.25
+        users_all = users0[None, :] * np.exp(user_growth * years_all)[:, None]
+        growth_all = np.exp(growth_rate * years_all)
+        legit_all = np.floor(users_all * pc.legit_per_user)
+        for t in range(D):
             self.day = t
-            years = t / 365.25
-            # fixed consumption per day and stream: common random numbers across scenarios
-            z_vol = vol_rng.standard_normal(C)
-            u_day = np.concatenate((resp_rng.random(CA), comp_rng.random(C), sale_rng.random(CA), case_rng.random(C)))
+            years = float(years_all[t])
+            u_day = u_all[t]
             # events
             self.engine.advance_to(float(t))
-            users = users0 * math.exp(user_growth * years)
+            users = users_all[t]
             self.consumers.users = users
             # decide
             if t % round_days == 0:
@@ -188,9 +196,9 @@ class Simulation:
             # plan (and every rate that only changes with plans, levers or ISP decisions)
             if self.plan_dirty or t >= self._next_wake:
                 self._refresh(float(t), years)
-            growth = math.exp(growth_rate * years)
+            growth = growth_all[t]
             # send
-            shock = np.exp(VOLUME_SIGMA * z_vol - 0.5 * VOLUME_SIGMA ** 2)
+            shock = shocks[t]
             bots = self.botnets
             bots.set_demand(self.P_bot_total * growth)
             # S[0]: hosted servers (origin = host), S[1]: botnets (origin = where the bots are)
@@ -210,14 +218,14 @@ class Simulation:
             hours = delivered * self.time_coef
             mu_resp = delivered[:, None] * self.resp_coef
             mu_comp = delivered * self.comp_coef
-            drawn = poisson_from_uniform(u_day[:2 * CA + C], np.concatenate((
+            drawn = poisson_from_uniform(u_day, np.concatenate((
                 mu_resp.ravel(), mu_comp, (mu_resp * self.sale_coef[:, None]).ravel())))
             responses = drawn[:CA].reshape(C, A)
             complaints = drawn[CA:CA + C]
             sales = add(np.minimum(drawn[CA + C:2 * CA + C].reshape(C, A), responses), axis=1)
             responses = add(responses, axis=1)
-            new_cases = rare_poisson_from_uniform(u_day[2 * CA + C:], np.minimum(mu_comp * self.case_coef, self.case_cap))
-            legit = np.floor(users * pc.legit_per_user)
+            new_cases = rare_poisson_from_uniform(u_cases[t], np.minimum(mu_comp * self.case_coef, self.case_cap))
+            legit = legit_all[t]
             legit_lost = np.floor(legit * self.fp_rate)
             # money
             fraud = sales * self.fraud_coef

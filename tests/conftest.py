@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from html.parser import HTMLParser
 
 import pytest
 
@@ -24,3 +25,34 @@ def run(*overrides: str, tiny: bool = True, years: float = 2.0):
 @pytest.fixture
 def tiny_run():
     return run
+
+
+class _Collector(HTMLParser):
+    """Collect tags with their attributes and the text of each <script> (report tests)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag == "script":
+            self._in_script = True
+            self.scripts.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts[-1] += data
+
+
+def parse_html(page: str) -> _Collector:
+    c = _Collector()
+    c.feed(page)
+    c.close()
+    return c

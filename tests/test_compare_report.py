@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
 
 import numpy as np
 import pandas as pd
@@ -22,6 +21,7 @@ from scipy import stats
 from simspam.report import compare_report
 from simspam.report.compare_report import SECTION_HEADINGS, build_compare_report, write_compare_report
 from simspam.viz import compare_figures as cf
+from conftest import parse_html
 
 EVIL = "<script>alert(1)</script>"
 EVIL_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -441,33 +441,7 @@ def test_scenario_names_escaped_in_figures():
 # --------------------------------------------------------------------------
 
 
-class _Collector(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict]] = []
-        self.scripts: list[str] = []
-        self._in_script = False
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        if tag == "script":
-            self._in_script = True
-            self.scripts.append("")
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._in_script = False
-
-    def handle_data(self, data):
-        if self._in_script:
-            self.scripts[-1] += data
-
-
-def parse(page: str) -> _Collector:
-    c = _Collector()
-    c.feed(page)
-    c.close()
-    return c
+parse = parse_html  # the shared HTML collector (conftest)
 
 
 def headings(page: str) -> list[str]:

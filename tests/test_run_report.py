@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from html.parser import HTMLParser
 
 import pytest
 from plotly.offline import get_plotlyjs
@@ -19,6 +18,7 @@ from simspam.report import html as report_html
 from simspam.report import run_report
 from simspam.report.html import Section, render_page, write_atomic
 from simspam.report.run_report import build_run_report, write_run_report
+from conftest import parse_html
 
 try:  # tests/ is on sys.path when it is not a package
     from test_viz import make_daily, make_events
@@ -60,35 +60,7 @@ def page(tables) -> str:
     return build_run_report(daily, events, make_summary())
 
 
-class _Collector(HTMLParser):
-    """Collect tags with their attributes and the text of each <script>."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict]] = []
-        self.scripts: list[str] = []
-        self._in_script = False
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        if tag == "script":
-            self._in_script = True
-            self.scripts.append("")
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._in_script = False
-
-    def handle_data(self, data):
-        if self._in_script:
-            self.scripts[-1] += data
-
-
-def parse(page: str) -> _Collector:
-    c = _Collector()
-    c.feed(page)
-    c.close()
-    return c
+parse = parse_html  # the shared HTML collector (conftest)
 
 
 # --------------------------------------------------------------------------

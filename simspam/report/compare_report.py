@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from simspam.report.html import Section, render_page, write_atomic
+from simspam.viz import compare_figures as cf
 from simspam.viz.compare_figures import (
     BASELINE,
     LEVERS,
@@ -91,19 +92,7 @@ def _lower(label: str) -> str:
 
 
 def _fmt(value: object, unit: str, *, signed: bool = False) -> str:
-    try:
-        x = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "n/a"
-    if not math.isfinite(x):
-        return "n/a"
-    plus = "+" if signed and x > 0 else ""
-    if unit == "%":
-        return f"{plus}{x:.1f} {'percentage points' if signed else '%'}"
-    if unit == "USD":
-        return plus + human_number(x, money=True)
-    text = plus + human_number(x)
-    return f"{text} {unit}" if unit else text
+    return cf._fmt(value, unit, signed=signed, points="percentage points")
 
 
 def _magnitude(value: float, unit: str) -> str:

@@ -188,8 +188,9 @@ def _axis_title(label: str, unit: str, word: str, *, change: bool = False) -> st
     return f"{label} ({phrase})" if phrase else label
 
 
-def _fmt(value: object, unit: str, *, signed: bool = False) -> str:
-    """A number for a hover or a sentence: "$1.2 M", "3.4 bn messages", "+0.8 pp"."""
+def _fmt(value: object, unit: str, *, signed: bool = False, points: str = "pp") -> str:
+    """A number for a hover or a sentence: "$1.2 M", "3.4 bn messages", "+0.8 pp" (``points``
+    names a difference of percentages: "pp" in figures, "percentage points" in prose)."""
     try:
         x = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -198,7 +199,7 @@ def _fmt(value: object, unit: str, *, signed: bool = False) -> str:
         return "n/a"
     plus = "+" if signed and x > 0 else ""
     if unit == "%":
-        return f"{plus}{x:.1f} {'pp' if signed else '%'}"
+        return f"{plus}{x:.1f} {points if signed else '%'}"
     if unit == "USD":
         return plus + human_number(x, money=True)
     text = plus + human_number(x)

@@ -58,3 +58,22 @@ def test_common_random_numbers_make_a_late_lever_leave_the_past_untouched():
     before = base.daily["date"] < "2005-03-01"
     pd.testing.assert_frame_equal(base.daily[before], late.daily[before], check_exact=True)
     assert not base.daily[~before].equals(late.daily[~before])
+
+
+def test_a_finished_run_leaves_nothing_alive():
+    """A sweep runs thousands of simulations in one worker: none may outlive its run
+    (Mesa 3.3 keeps a class-level reference to every model; release() drops it)."""
+    import gc
+    import weakref
+
+    from simspam.api import build, finish
+
+    cfg = simspam.compose(TINY + ["years=0.2"])
+    sim = build(cfg)
+    sim.run()
+    ref = weakref.ref(sim)
+    result = finish(sim, cfg)
+    del sim
+    gc.collect()
+    assert ref() is None
+    assert len(result.daily) > 0

@@ -32,13 +32,20 @@ class Result:
     config: DictConfig = field(repr=False, default=None)
 
 
-def build(cfg: DictConfig) -> Simulation:
-    """Validate ``cfg`` and build the simulation (raises ConfigError on bad input)."""
+def validate(cfg: DictConfig):
+    """Check everything about ``cfg`` (schema, ranges, world table, levers and their
+    countries) without building agents; return (typed config, world, levers)."""
     typed = to_typed(cfg)
     start = dt.date.fromisoformat(str(typed.start))
     world = load_world(typed.world.table, list(typed.world.countries), start, typed.world.email_share)
     scenario = OmegaConf.to_container(cfg.scenario, resolve=True)
     levers = build_interventions(scenario, world)
+    return typed, world, levers
+
+
+def build(cfg: DictConfig) -> Simulation:
+    """Validate ``cfg`` and build the simulation (raises ConfigError on bad input)."""
+    typed, world, levers = validate(cfg)
     return Simulation(typed, levers, world)
 
 

@@ -76,7 +76,7 @@ def validate_command_line(overrides: list[str], config_name: str = "config") -> 
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
-    from .api import build
+    from .api import validate
     from .config.compose import compose
 
     try:
@@ -85,7 +85,7 @@ def validate_command_line(overrides: list[str], config_name: str = "config") -> 
         if isinstance(exc, ConfigError):
             raise
         raise explain(exc) from None
-    build(cfg)
+    validate(cfg)
     if config_name == "compare":
         from .experiments.compare import build_specs
 

@@ -8,29 +8,15 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from .atomic import replace_atomically as _atomic
 from .report.html import write_atomic
 from .report.run_report import build_run_report
 
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 FILES = ("daily.parquet", "events.parquet", "report.html", "summary.json")
-
-
-def _atomic(path: Path, writer) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        writer(tmp)
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 # Dictionary-encode only the columns that repeat (countries, dates, kinds): trying it on

@@ -29,7 +29,6 @@ import html
 import json
 import math
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -370,34 +369,14 @@ def render_page(
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` so that readers never see half a file.
+    """Write ``text`` (UTF-8, flushed to disk) to ``path`` so that readers never see half a
+    file (:func:`simspam.atomic.replace_atomically`).  The parent directory must exist."""
+    from simspam.atomic import replace_atomically
 
-    The text goes to a temporary file in the same directory (same
-    filesystem, so the final rename is atomic), is flushed to disk, and then
-    replaces ``path`` with :func:`os.replace`. If anything fails the
-    temporary file is removed and any previous ``path`` is left untouched.
-    The parent directory must exist.
-    """
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        # mkstemp makes the file owner-only; a report is meant to be shared,
-        # so keep the old file's mode or use the usual rw-r--r--.
-        try:
-            mode = target.stat().st_mode & 0o777
-        except FileNotFoundError:
-            mode = 0o644
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return target
+
+    return replace_atomically(path, write)

@@ -1,0 +1,38 @@
+"""Atomic file replacement: readers never see half a file, a crash never leaves one.
+
+Every output (Parquet tables, JSON summaries, HTML reports) is written through
+:func:`replace_atomically`: the writer fills a temporary file in the target's folder
+(same filesystem, so the rename is atomic), which then replaces the target with
+``os.replace``.  On any failure the temporary file is removed and the previous file,
+if any, is left untouched.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+
+def replace_atomically(path: str | os.PathLike[str], writer: Callable[[str], None]) -> Path:
+    """Call ``writer(tmp_path)`` and move the result onto ``path``.  The file gets the old
+    file's mode, or rw-r--r-- (``mkstemp`` would leave it owner-only)."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    os.close(fd)
+    try:
+        writer(tmp)
+        try:
+            mode = target.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o644
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return target

@@ -1,11 +1,9 @@
 """Comparisons, designs and sweeps: serial equals parallel, nothing lost, nothing repeated."""
-import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pandas as pd
 import pytest

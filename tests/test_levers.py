@@ -1,7 +1,5 @@
 """Each lever's mechanism, shown under common random numbers (same seed, one change)."""
-import numpy as np
 import pandas as pd
-import pytest
 
 from conftest import run
 

@@ -165,7 +165,6 @@ class Regulator(mesa.Agent):
             return
         home = int(sp.home[slot])
         enforcer = self
-        grant_factor = 1.0
         if home != self.country:
             delay, grant = pol.channels(p.network_days, p.mou_days)
             if not np.isfinite(delay[self.country, home]):

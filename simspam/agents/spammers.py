@@ -145,7 +145,6 @@ class Spammers:
         """Attrition, entry, then one cohort revises its plan.  Called every ``round_days``."""
         sim = self.sim
         p = sim.p.spammers
-        w = sim.world
         years = t / 365.25
         # fixed draws per round, whatever happens (common random numbers)
         u = self.decide_rng.random((self.m, 6))

@@ -24,7 +24,7 @@ from ..agents.botnets import Botnets
 from ..agents.consumers import Consumers
 from ..agents.isps import Isps
 from ..agents.regulators import Policy, Regulator, SpamModel
-from ..agents.spammers import BOT, FRAUD, GREY, OWN, Spammers
+from ..agents.spammers import FRAUD, OWN, Spammers
 from ..agents.world import load_world
 from ..config.schema import SimConfig
 from ..metrics.columns import DAILY

@@ -18,7 +18,6 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 

@@ -36,7 +36,6 @@ from simspam.viz.compare_figures import (
     runs_table_figure,
     series_bands_figure,
 )
-from simspam.viz.run_figures import human_number
 
 __all__ = ["build_compare_report", "write_compare_report", "SECTION_HEADINGS"]
 

@@ -5,7 +5,9 @@ user may edit or extend with a row.  It is parsed strictly: a malformed cell is 
 one-line :class:`ConfigError` naming the row and column.
 
 Dates in the table become *day indices* relative to the run's start (negative: before
-the start; ``inf``: never).  In the status-quo world only arrangements in force on the
+the start; ``inf``: never).  A law counts as in force at the start only if its
+``law_in_force`` date (blank: long before 2001) is on or before the start.  In the
+status-quo world only arrangements in force on the
 first day are active; later dates in the table (law changes, join dates) are what the
 historical scenario replays as levers.
 """
@@ -158,7 +160,10 @@ def load_world(table: str, countries: list[str], start: dt.date, email_share: fl
         regime = r["law_2004"].strip()
         if regime not in LAW_CODES:
             raise ConfigError(f"{where}.law_2004", f"{regime!r} is not a regime", "none, opt-out, opt-in")
-        law[i] = LAW_CODES[regime]
+        # law_2004 is the regime of early 2004, in force since law_in_force: a run that starts
+        # earlier (the historical scenario, 2001) starts without it, and replays its adoption.
+        since = (r.get("law_in_force") or "").strip()
+        law[i] = LAW_CODES[regime] if not since or _day(since, start, f"{where}.law_in_force") <= 0 else 0
         s = r["sanction"].strip()
         if s not in SANCTION_CODES:
             raise ConfigError(f"{where}.sanction", f"{s!r} is not a sanction", "none, fine, prison")

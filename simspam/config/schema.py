@@ -38,6 +38,9 @@ class WorldConfig:
                            doc="Share of internet users with an e-mail address (683 M mailboxes in 2005 vs ~1 bn users).")
     user_growth: float = P(0.12, -0.5, 1.0, "1/year", "EST",
                            doc="Annual growth of e-mail users (2004-2010 world internet users grew ~12%/yr).")
+    users_date: str = P("2004-01-01", unit="date", source="conf/world/world_2004.md",
+                        doc="Date the table's user counts describe; a run starting earlier or later starts with "
+                            "them scaled by user_growth (the historical scenario starts in 2001).")
 
 
 @dataclass
@@ -204,6 +207,10 @@ class ScenarioConfig:
     name: str = "baseline"
     description: str = ""
     analogue: str = ""
+    # A scenario tied to a period of history (``historical``) names it; when set, these
+    # take precedence over the run's ``start`` and ``years`` (see config/validate.py).
+    start: str = ""
+    end: str = ""
     levers: dict[str, Any] = field(default_factory=dict)
     events: dict[str, Any] = field(default_factory=dict)
 

@@ -101,7 +101,9 @@ def to_typed(cfg: DictConfig) -> schema.SimConfig:
     if not isinstance(obj, schema.SimConfig):  # composed without the schema
         raise ConfigError("config", "was not composed with the simspam schema")
     check_declared(obj, "")
+    _apply_scenario_period(obj)
     start = parse_date(obj.start, "start")
+    parse_date(obj.world.users_date, "world.users_date")
     if start.year < 1990 or start.year > 2100:
         raise ConfigError("start", f"{obj.start!r} is out of range", "a date between 1990 and 2100")
     p = obj.params
@@ -113,3 +115,19 @@ def to_typed(cfg: DictConfig) -> schema.SimConfig:
     if not p.isps.fpr_grid or any(not (0 < x < 1) for x in p.isps.fpr_grid):
         raise ConfigError("params.isps.fpr_grid", "needs at least one rate strictly between 0 and 1", "values in (0, 1)")
     return obj
+
+
+def _apply_scenario_period(obj) -> None:
+    """A scenario that replays a period of history (``scenario.start`` / ``scenario.end``)
+    sets the run's period: its timeline only makes sense over those dates.  ``end`` is the
+    last simulated day (inclusive)."""
+    sc = obj.scenario
+    if sc.start not in ("", None):
+        parse_date(sc.start, "scenario.start")
+        obj.start = str(sc.start)
+    if sc.end not in ("", None):
+        end = parse_date(sc.end, "scenario.end")
+        first = parse_date(obj.start, "start")
+        if end < first:
+            raise ConfigError("scenario.end", f"{sc.end} is before the start {obj.start}", "a date after the start")
+        obj.years = ((end - first).days + 1) / 365.25

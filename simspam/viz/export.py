@@ -1,0 +1,397 @@
+"""Static PNG and SVG export of every report figure, slide-sized, for policymakers' decks.
+
+``simspam-export DIR`` reads a finished run or comparison folder and writes each figure of its
+``report.html`` as ``DIR/figures/<NN>-<section>[-<k>].png`` and ``.svg``.
+
+Choices, and why:
+
+* **Slide size.**  1600 x 900 CSS pixels (16:9, the default slide shape of PowerPoint, Impress
+  and Google Slides) at scale 1, so a PNG is 1600 x 900 px: sharp on a 1080p projector, and a
+  figure laid out for a 700-px report column gets room rather than being stretched.  ``scale=2``
+  doubles the pixels for print; SVG is resolution-free and gets the same 1600 x 900 layout.
+* **The figures are the report's own.**  The report builders (``simspam.report.run_report`` and
+  ``compare_report``) hand their sections to ``render_page``; :func:`run_figures` and
+  :func:`compare_figures` call the public builders with ``render_page`` swapped for a collector,
+  so every figure a report shows -- including any added later -- is exported, in page order,
+  without a second list of figures here that would drift from the page.
+* **One browser for many figures.**  kaleido 1.x drives a real chromium; starting one costs
+  ~2.5 s, a figure then ~0.1-0.3 s.  :func:`render_figures` opens one ``kaleido.Kaleido`` (with
+  ``jobs`` tabs rendering in parallel) for the whole batch instead of ``plotly.io.write_image``
+  per figure, which starts and stops chromium every time.
+* **Debian's chromium, never a download.**  The browser path is passed explicitly
+  (``SIMSPAM_CHROMIUM``, else ``chromium`` on PATH, else ``/usr/bin/chromium``), so neither
+  kaleido nor choreographer looks for, or fetches, a browser of its own.
+* **No network.**  plotly.js comes from the plotly.py package, MathJax is off, and the world
+  outlines (``simspam/viz/assets/world_110m.json``) are put into the page as
+  ``window.PlotlyGeoAssets`` before plotly.js loads -- the same mechanism the HTML report uses --
+  so maps never fetch from plotly's CDN.  chromium is also started with a dead proxy
+  (``127.0.0.1:9``): anything that still tried to go out fails the export loudly instead of
+  quietly depending on the network.
+* **Animations become stills.**  A slide cannot play: an animated figure (a map with one frame
+  per year) is exported showing its *last* frame -- the final year, where policy has had longest
+  to act -- with that frame's name in the title, and without Play/Pause buttons or slider.
+* **All or nothing.**  Every image is rendered in memory first; only then is the output folder
+  created and each file replaced atomically (:mod:`simspam.atomic`).  A bad folder, a missing
+  browser or a failed render writes nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import sys
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from simspam.atomic import replace_atomically
+from simspam.errors import EXIT_BAD_INPUT
+
+__all__ = [
+    "DEAD_PROXY",
+    "FORMATS",
+    "SLIDE_HEIGHT",
+    "SLIDE_WIDTH",
+    "ExportError",
+    "chromium_path",
+    "compare_figures",
+    "export_figures",
+    "figure_name",
+    "main",
+    "render_figures",
+    "report_figures",
+    "run_figures",
+    "slide_figure",
+]
+
+SLIDE_WIDTH = 1600
+SLIDE_HEIGHT = 900
+FORMATS = ("png", "svg")
+#: Nothing listens on the discard port: a request through this proxy fails at once.
+DEAD_PROXY = "127.0.0.1:9"
+
+_TOPOJSON_NAME = "world_110m"
+
+
+class ExportError(RuntimeError):
+    """A problem the user can fix (bad folder, no browser): reported as one line."""
+
+
+# --------------------------------------------------------------------------
+# figures of a results folder
+# --------------------------------------------------------------------------
+
+_CAPTURE_LOCK = threading.Lock()
+
+
+def _captured_sections(module, build: Callable, *args) -> list:
+    """The ``Section`` list a report builder passes to ``render_page``, without rendering HTML.
+
+    Why not call the builder's private ``_sections``: its signature is the report module's own
+    business and is being extended; the public ``build_*_report`` and ``render_page(title,
+    sections, ...)`` are the stable contract.  The swap is process-wide, hence the lock.
+    """
+    captured: list[list] = []
+
+    def collect(title, sections, *rest, **kwargs):
+        captured.append(list(sections))
+        return ""
+
+    with _CAPTURE_LOCK:
+        original = module.render_page
+        module.render_page = collect
+        try:
+            build(*args)
+        finally:
+            module.render_page = original
+    if not captured:
+        raise RuntimeError(
+            f"{module.__name__} no longer builds its page through render_page; "
+            "simspam.viz.export cannot find its figures"
+        )
+    return captured[0]
+
+
+def _slug(text: str, limit: int = 48) -> str:
+    words = re.sub(r"[^a-z0-9]+", " ", str(text).lower()).split()
+    out = ""
+    for w in words:
+        if len(out) + len(w) + (1 if out else 0) > limit:
+            break
+        out = f"{out}-{w}" if out else w
+    return out or (words[0][:limit] if words else "figure")
+
+
+def figure_name(section_no: int, heading: str, k: int | None = None) -> str:
+    """``03-where-spam-comes-from-and-where-it-lands-2``: sorts in page order, readable in a file list."""
+    name = f"{section_no:02d}-{_slug(heading)}"
+    return f"{name}-{k}" if k is not None else name
+
+
+def _named(sections: Sequence) -> dict[str, go.Figure]:
+    figures: dict[str, go.Figure] = {}
+    for i, sec in enumerate(sections, start=1):
+        figs = list(sec.figures)
+        for k, fig in enumerate(figs, start=1):
+            figures[figure_name(i, sec.heading, k if len(figs) > 1 else None)] = fig
+    return figures
+
+
+def run_figures(daily, events, summary: Mapping | None) -> dict[str, go.Figure]:
+    """``{name: figure}`` for one run, exactly the figures of its report, in page order."""
+    from simspam.report import run_report
+
+    return _named(_captured_sections(run_report, run_report.build_run_report, daily, events, summary))
+
+
+def compare_figures(tables: Mapping, summary: Mapping | None) -> dict[str, go.Figure]:
+    """``{name: figure}`` for a comparison, exactly the figures of its report, in page order."""
+    from simspam.report import compare_report
+
+    return _named(_captured_sections(compare_report, compare_report.build_compare_report, tables, summary))
+
+
+def _read_summary(folder: Path) -> dict:
+    try:
+        with open(folder / "summary.json", encoding="utf-8") as fh:
+            summary = json.load(fh)
+    except (OSError, ValueError) as err:
+        raise ExportError(f"{folder / 'summary.json'}: cannot read it ({err})") from None
+    if not isinstance(summary, dict):
+        raise ExportError(f"{folder / 'summary.json'}: not a JSON object")
+    return summary
+
+
+def report_figures(folder: str | os.PathLike) -> dict[str, go.Figure]:
+    """``{name: figure}`` for a results folder written by ``simspam`` or ``simspam-compare``.
+
+    A run folder holds ``summary.json`` and ``daily.parquet``; a comparison folder holds
+    ``summary.json`` and ``comparison.parquet`` (every ``*.parquet`` there is passed to the
+    report builder as a table named after the file).  ``summary.json`` is written last, so
+    requiring it refuses half-written folders.  Anything else raises :class:`ExportError`
+    naming the path.
+    """
+    import pandas as pd
+
+    path = Path(folder)
+    if not path.exists():
+        raise ExportError(f"{path}: no such folder")
+    if not path.is_dir():
+        raise ExportError(f"{path}: not a folder")
+    if not (path / "summary.json").is_file():
+        raise ExportError(
+            f"{path}: not a finished simspam run or comparison (no summary.json; "
+            "expected the output folder of simspam or simspam-compare)"
+        )
+    try:
+        if (path / "daily.parquet").is_file():
+            summary = _read_summary(path)
+            daily = pd.read_parquet(path / "daily.parquet")
+            events_file = path / "events.parquet"
+            events = pd.read_parquet(events_file) if events_file.is_file() else None
+            return run_figures(daily, events, summary)
+        if (path / "comparison.parquet").is_file():
+            summary = _read_summary(path)
+            tables = {p.stem: pd.read_parquet(p) for p in sorted(path.glob("*.parquet"))}
+            return compare_figures(tables, summary)
+    except (OSError, ValueError) as err:  # unreadable or corrupt Parquet (pyarrow raises ValueError subclasses)
+        raise ExportError(f"{path}: cannot read its tables ({' '.join(str(err).split())})") from None
+    raise ExportError(f"{path}: has summary.json but neither daily.parquet (a run) nor comparison.parquet (a comparison)")
+
+
+# --------------------------------------------------------------------------
+# rendering
+# --------------------------------------------------------------------------
+
+
+def slide_figure(fig: go.Figure) -> go.Figure:
+    """A copy of ``fig`` fit for a still image: an animation shows its last frame, titled with
+    the frame's name, and loses its Play/Pause buttons and slider.  Other figures are unchanged."""
+    out = go.Figure(fig)
+    if not out.frames:
+        return out
+    last = out.frames[-1]
+    indices = list(last.traces) if last.traces else list(range(len(last.data)))
+    for i, trace in zip(indices, last.data):
+        if i < len(out.data):
+            out.data[i].update({k: v for k, v in trace.to_plotly_json().items() if k != "type"})
+    if last.layout is not None:
+        out.update_layout(last.layout)
+    title = out.layout.title.text
+    if last.name and title:
+        out.update_layout(title_text=f"{title} \u2014 {last.name}")
+    out.frames = []
+    out.layout.updatemenus = ()  # update_layout(updatemenus=[]) would keep them: it merges
+    out.layout.sliders = ()
+    return out
+
+
+def chromium_path() -> str:
+    """Debian's chromium: ``SIMSPAM_CHROMIUM`` if set, else ``chromium`` on PATH, else ``/usr/bin/chromium``."""
+    path = os.environ.get("SIMSPAM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).is_file():
+        raise ExportError(
+            f"{path}: chromium not found (install Debian's chromium, as .ci/run does, or set SIMSPAM_CHROMIUM)"
+        )
+    return path
+
+
+def _page_generator():
+    """kaleido's render page with the world outlines set before plotly.js loads (see module doc)."""
+    from kaleido import PageGenerator
+
+    from simspam.report.html import world_topojson
+
+    geo = (
+        "<script>window.PlotlyGeoAssets = "
+        f'{{topojson: {{"{_TOPOJSON_NAME}": {world_topojson()}}}}};</script>'
+    )
+
+    class _OfflineGeoPage(PageGenerator):
+        def generate_index(self) -> str:
+            page = super().generate_index()
+            marker = "</title>"
+            if marker not in page:  # kaleido changed its template: fail rather than fetch outlines
+                raise RuntimeError("kaleido's page template has no <title>; cannot embed the map outlines")
+            return page.replace(marker, marker + "\n" + geo, 1)
+
+    return _OfflineGeoPage(mathjax=False)  # plotly.js: the copy inside plotly.py
+
+
+async def _render_async(jobs_list, *, width, height, scale, jobs, browser, proxy) -> list[bytes]:
+    from kaleido import Kaleido
+
+    async with Kaleido(
+        n=max(1, jobs), page_generator=_page_generator(), path=browser, proxy_server=proxy
+    ) as k:
+        return list(
+            await asyncio.gather(
+                *(
+                    k.calc_fig(fig, opts={"format": fmt, "width": width, "height": height, "scale": scale})
+                    for fig, fmt in jobs_list
+                )
+            )
+        )
+
+
+def _run_coroutine(coro):
+    """``asyncio.run``, also from inside a running event loop (a notebook): then in a thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    box: dict = {}
+
+    def target():
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as err:  # handed back to the caller's thread
+            box["error"] = err
+
+    t = threading.Thread(target=target, name="simspam-export")
+    t.start()
+    t.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def render_figures(
+    figures: Mapping[str, go.Figure],
+    formats: Sequence[str] = FORMATS,
+    *,
+    width: int = SLIDE_WIDTH,
+    height: int = SLIDE_HEIGHT,
+    scale: float = 1,
+    jobs: int | None = None,
+    browser: str | None = None,
+    proxy: str | None = DEAD_PROXY,
+) -> dict[str, bytes]:
+    """Render every figure in every format in one chromium session; ``{"<name>.<fmt>": bytes}``.
+
+    ``jobs`` tabs render in parallel (default: up to 2, one per core).  ``proxy`` is the proxy
+    chromium must use (default: a dead one, so nothing reaches the network).
+    """
+    formats = _check_formats(formats)
+    browser = browser or chromium_path()
+    jobs = jobs or max(1, min(2, os.cpu_count() or 1))
+    keys, work = [], []
+    for name, fig in figures.items():
+        still = slide_figure(fig)
+        for fmt in formats:
+            keys.append(f"{name}.{fmt}")
+            work.append((still, fmt))
+    if not work:
+        return {}
+    images = _run_coroutine(
+        _render_async(work, width=width, height=height, scale=scale, jobs=jobs, browser=browser, proxy=proxy)
+    )
+    return dict(zip(keys, images))
+
+
+def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    out = tuple(dict.fromkeys(str(f).strip().lower() for f in formats if str(f).strip()))
+    bad = [f for f in out if f not in FORMATS]
+    if bad or not out:
+        raise ExportError(f"--format: {','.join(bad) or 'nothing'} is not supported (allowed: {', '.join(FORMATS)})")
+    return out
+
+
+def export_figures(
+    figures: Mapping[str, go.Figure],
+    out_dir: str | os.PathLike,
+    formats: Sequence[str] = FORMATS,
+    **render_options,
+) -> list[Path]:
+    """Render ``figures`` (see :func:`render_figures`) and write ``out_dir/<name>.<fmt>``.
+
+    Nothing touches the disk until every image has rendered; then ``out_dir`` is created and
+    each file replaced atomically.  Returns the paths written, in figure order.
+    """
+    images = render_figures(figures, formats, **render_options)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for filename, data in images.items():
+        written.append(replace_atomically(out / filename, lambda tmp, data=data: Path(tmp).write_bytes(data)))
+    return written
+
+
+# --------------------------------------------------------------------------
+# command line
+# --------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``simspam-export DIR [--format png,svg] [--out DIR/figures] [--scale 1]``."""
+    ap = argparse.ArgumentParser(
+        prog="simspam-export",
+        description="Export every figure of a run's or comparison's report as slide-sized "
+        f"({SLIDE_WIDTH}x{SLIDE_HEIGHT}) PNG and SVG files, offline, through Debian's chromium.",
+    )
+    ap.add_argument("dir", help="an output folder of simspam (a run) or simspam-compare (a comparison)")
+    ap.add_argument("--format", default=",".join(FORMATS), help="comma-separated: png, svg (default: both)")
+    ap.add_argument("--out", default=None, help="where to write the images (default: DIR/figures)")
+    ap.add_argument("--scale", type=float, default=1.0, help="pixel multiplier for PNG (default 1: 1600x900 px)")
+    args = ap.parse_args(argv)
+    try:
+        formats = _check_formats(args.format.split(","))
+        if not args.scale > 0:
+            raise ExportError(f"--scale: {args.scale} is not allowed (allowed: a number > 0)")
+        figures = report_figures(args.dir)
+        browser = chromium_path()
+        out = Path(args.out) if args.out else Path(args.dir) / "figures"
+        written = export_figures(figures, out, formats, scale=args.scale, browser=browser)
+    except ExportError as err:
+        print("simspam-export: error: " + " ".join(str(err).split()), file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
+    print(f"simspam-export: wrote {len(written)} files ({len(figures)} figures x {', '.join(formats)}) to {out}")
+
+
+if __name__ == "__main__":
+    main()

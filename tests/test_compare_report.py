@@ -21,6 +21,7 @@ from scipy import stats
 from simspam.report import compare_report
 from simspam.report.compare_report import SECTION_HEADINGS, build_compare_report, write_compare_report
 from simspam.viz import compare_figures as cf
+from simspam.viz.run_figures import human_number
 from conftest import parse_html
 
 EVIL = "<script>alert(1)</script>"
@@ -160,10 +161,56 @@ def make_cost_effectiveness(names=("legislation", "cooperation", "legislation+co
     return pd.DataFrame(rows)
 
 
+COUNTRIES = {"USA": 3e9, "CHN": 2e9, "DEU": 1e9, "ROW": 5e9}  # yearly spam sent in the baseline
+
+
+def make_country_series(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario, seed, year and country; received is sent shifted between countries."""
+    rows = []
+    ok = runs.loc[runs["status"] == "ok"] if "status" in runs else runs
+    for scen, seed in zip(ok["scenario"], ok["seed"]):
+        key = SCENARIOS[list(dict.fromkeys(ok["scenario"])).index(scen)]
+        for i, year in enumerate(YEARS):
+            for j, (c, level) in enumerate(COUNTRIES.items()):
+                sent = level * EFFECT[key] * (1 + seed / 10) * (1 - 0.1 * i)
+                rows.append({"scenario": scen, "seed": seed, "year": year, "country": c, "spam_sent": sent,
+                             "spam_received": sent * (0.5 + j / 2), "delivered": sent * 0.3})
+    return pd.DataFrame(rows)
+
+
+def make_relocations(names=SCENARIOS) -> pd.DataFrame:
+    rows = []
+    for k, scen in enumerate(names):
+        for seed in SEEDS:
+            rows += [
+                {"scenario": scen, "seed": seed, "from_country": "USA", "to_country": "CHN",
+                 "kind": "relocation_home", "moves": 2 + k},
+                {"scenario": scen, "seed": seed, "from_country": "DEU", "to_country": "CHN",
+                 "kind": "relocation_infra", "moves": 1},
+                {"scenario": scen, "seed": seed, "from_country": "CHN", "to_country": "CHN",
+                 "kind": "relocation_infra", "moves": 7},  # botnet rental: stays in the country
+            ]
+    return pd.DataFrame(rows)
+
+
+def make_edges(names=SCENARIOS) -> pd.DataFrame:
+    """Every scenario starts with one MoU; the second one ends with a network of three."""
+    rows = []
+    for k, scen in enumerate(names):
+        rows.append({"scenario": scen, "seed": 1, "when": "start", "a": "USA", "b": "DEU", "channel": "MoU"})
+        if k == 1:
+            rows += [{"scenario": scen, "seed": 1, "when": "end", "a": a, "b": b, "channel": ch}
+                     for a, b, ch in (("USA", "DEU", "LAP+MoU"), ("USA", "CHN", "LAP"), ("DEU", "CHN", "LAP"))]
+        else:
+            rows.append({"scenario": scen, "seed": 1, "when": "end", "a": "USA", "b": "DEU", "channel": "MoU"})
+    return pd.DataFrame(rows)
+
+
 def make_tables(names=SCENARIOS, failed: bool = True) -> dict[str, pd.DataFrame]:
     runs = make_runs(names)
     comparison = paired_comparison(runs, baseline=names[0])
     series = make_series(runs)
+    country_series = make_country_series(runs)
     if failed:
         extra = runs.iloc[[0]].copy()
         extra[["run_id", "scenario", "seed", "status", "error"]] = ["x9", names[2], 9, "failed", "ValueError: " + EVIL]
@@ -177,6 +224,9 @@ def make_tables(names=SCENARIOS, failed: bool = True) -> dict[str, pd.DataFrame]
         "cost_effectiveness": make_cost_effectiveness(),
         "factorial": make_factorial(),
         "priority": make_priority(),
+        "country_series": country_series,
+        "relocations": make_relocations(names),
+        "cooperation_edges": make_edges(names),
     }
 
 
@@ -454,24 +504,40 @@ def test_report_sections_in_order(page):
         "What each policy buys",
         "Against the baseline, seed by seed",
         "Over time",
+        "Where spam comes from, and where it lands",
+        "Who can ask whom for assistance",
+        "Where spammers moved",
         "Does cooperation only pay where there is legislation?",
         "Where to act next",
         "Cost-effectiveness",
         "Runs",
         "Provenance",
     ]
-    # bands x2, paired x4, series x2, heat maps x2, priority x1, cost x1, runs x1
-    assert page.count('class="plotly-graph-div"') == 13
+    # bands x2, paired x4, series x2, map x1, network x1 (only "legislation" changes), flows x1,
+    # heat maps x2, priority x1, cost x1, runs x1
+    assert page.count('class="plotly-graph-div"') == 16
 
 
 def test_report_text_headline_and_provenance(page):
-    cards = dict(
-        (label, value)
-        for value, label in re.findall(r'<div class="card-value">(.*?)</div><div class="card-label">(.*?)</div>', page)
-    )
+    found = re.findall(r'<div class="card-value">(.*?)</div>(?:<div class="card-interval">(.*?)</div>)?'
+                       r'<div class="card-label">(.*?)</div>', page)
+    cards = {label: value for value, _, label in found}
+    intervals = {label: interval for _, interval, label in found}
     assert cards["Simulation runs"] == "16" and cards["Failed runs"] == "1"
     assert cards["Largest cut in spam delivered"] == "legislation"
-    assert cards["Spam delivered averted by it (mean)"] == "790.0 M"
+    # the best scenario's cards come from the tables, each with its interval
+    comp = make_tables()["comparison"].set_index(["scenario", "outcome"])
+    spam, hours = comp.loc[("legislation", "spam_delivered")], comp.loc[("legislation", "consumer_hours")]
+    label = "Spam delivered averted by &#x201c;legislation&#x201d; (mean)".replace("&#x201c;", "\u201c").replace(
+        "&#x201d;", "\u201d")
+    assert cards[label] == human_number(-spam["mean_diff"])
+    assert intervals[label] == f"90 % CI: {human_number(-spam['ci_high'])} to {human_number(-spam['ci_low'])}"
+    hours_label = "Consumer hours saved by \u201clegislation\u201d (mean)"
+    assert cards[hours_label] == f"{human_number(-hours['mean_diff'])} h"
+    assert intervals[hours_label].startswith(f"90 % CI: {human_number(-hours['ci_high'])} h to ")
+    cpm_label = "Cost per million messages averted by \u201clegislation\u201d (median)"
+    assert cards[cpm_label] == "$2,500" and intervals[cpm_label] == "90 % of seeds: $2,000 to $3,125"
+    assert "Spam delivered averted by it (mean)" not in cards  # the summary's interval-less card is replaced
     assert cards["Seeds on which it beats the baseline"] == "100.0 %"
     assert cards["Spam averted"] == "812.5 M"  # "_m": millions
     assert cards["Policy cost"] == "$2.5 M"

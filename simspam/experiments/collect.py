@@ -4,7 +4,9 @@ Reads each job's ``.hydra/overrides.yaml`` (the swept values), ``summary.json``
 (headline outcomes) or ``error.json`` (a recorded failure) -- never the per-run time
 series -- so memory stays flat however many runs the sweep holds.  Runs automatically
 at the end of ``simspam --multirun`` (a Hydra callback) and on demand as
-``simspam-collect DIR``.  With a Saltelli design, also writes Sobol' indices.
+``simspam-collect DIR``.  With a Saltelli design, also writes Sobol' indices.  At the end of
+a ``--multirun`` the callback also writes the sweep's ``report.html``
+(:mod:`simspam.report.sweep_report`).
 """
 from __future__ import annotations
 
@@ -101,6 +103,23 @@ class CollectCallback(Callback):
         runs, _ = collect(config.hydra.sweep.dir)
         counts = runs["status"].value_counts().to_dict() if len(runs) else {}
         print(f"simspam: collected {len(runs)} runs {counts} into {config.hydra.sweep.dir}/runs.parquet")
+        write_sweep_report(Path(config.hydra.sweep.dir))
+
+
+def write_sweep_report(sweep: Path) -> None:
+    """The sweep's report.html, from the tables just collected.  The tables are the result and
+    are already safe on disk, so a report that cannot be rendered is reported on one line
+    (``simspam-report DIR`` retries it) rather than failing a sweep whose runs all finished."""
+    from ..report.cli import sweep_page
+    from ..report.html import write_atomic
+
+    try:
+        path = write_atomic(sweep / "report.html", sweep_page(sweep))
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        print(f"simspam: sweep report not written ({type(exc).__name__}: {exc}); "
+              f"retry with simspam-report {sweep}", file=sys.stderr)
+        return
+    print(f"simspam: sweep report {path}")
 
 
 def main(argv: list[str] | None = None) -> None:

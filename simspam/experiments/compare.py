@@ -25,7 +25,7 @@ from .. import __version__
 from ..config.compose import scenario_files
 from ..errors import ConfigError
 from .factorial import effects, full_factorial
-from .runner import OUTCOMES, RunSpec, run_all
+from .runner import OUTCOMES, RunSpec, run_tables
 from .stats import compare_table
 
 BASELINE_LABEL = "baseline"
@@ -106,7 +106,8 @@ def cost_effectiveness(runs: pd.DataFrame, baseline: str, level: float) -> pd.Da
         per_h = (cost / hours).where(hours > 0)
         rows.append({
             "scenario": name, "averted_m": averted.mean(), "averted_low": averted.quantile(q),
-            "averted_high": averted.quantile(1 - q), "hours_saved": hours.mean(), "delta_cost": cost.mean(),
+            "averted_high": averted.quantile(1 - q), "hours_saved": hours.mean(), "hours_low": hours.quantile(q),
+            "hours_high": hours.quantile(1 - q), "delta_cost": cost.mean(),
             "cost_per_m_averted": per_m.median(), "cost_per_m_low": per_m.quantile(q), "cost_per_m_high": per_m.quantile(1 - q),
             "cost_per_hour_saved": per_h.median(),
         })
@@ -178,10 +179,11 @@ def run_comparison(cfg: DictConfig, out_dir: str | Path, command: str = "") -> d
     from ..io import write_json, write_table
 
     specs = build_specs(cfg)
-    runs, series = run_all(specs, int(cfg.compare.jobs))
+    per_run = run_tables(specs, int(cfg.compare.jobs))
+    runs = per_run.pop("runs")
     if (runs["status"] == "ok").sum() == 0:
         raise RuntimeError("every run failed; first error: " + str(runs["error"].iloc[0]))
-    tables = {"runs": runs.drop(columns=["traceback"], errors="ignore"), "series": series, **analyse(cfg, runs)}
+    tables = {"runs": runs.drop(columns=["traceback"], errors="ignore"), **per_run, **analyse(cfg, runs)}
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():
@@ -206,13 +208,16 @@ def comparison_summary(cfg: DictConfig, tables: dict, baseline: str, command: st
         best = d.loc[d["mean_diff"].idxmin()]
         headline.update({"best_scenario": str(best["scenario"]), "spam_averted_by_best": float(-best["mean_diff"]),
                          "p_best_beats_baseline": float(best["p_better"])})
-    scen = {}
+    scen, analogues = {}, {}
     for name in dict.fromkeys(runs["scenario"]):
         path = scenario_files().get(name)
-        scen[name] = str(OmegaConf.load(path).get("description", "")) if path else ""
+        data = OmegaConf.load(path) if path else {}
+        scen[name] = str(data.get("description", "")) if path else ""
+        analogues[name] = str(data.get("analogue", "")) if path else ""
     return {
         "headline": headline,
         "scenarios": scen,
+        "analogues": analogues,
         "design": str(cfg.compare.design),
         "baseline": baseline,
         "provenance": {

@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
@@ -91,6 +92,52 @@ def yearly_series(daily: pd.DataFrame) -> pd.DataFrame:
     return g
 
 
+#: Columns of ``country_series``: where spam comes from (by origin) and where it lands (by destination).
+COUNTRY_SERIES_COLUMNS = ("spam_sent", "spam_received", "delivered")
+RELOCATION_KINDS = ("relocation_home", "relocation_infra")
+
+
+def country_series(daily: pd.DataFrame) -> pd.DataFrame:
+    """Yearly totals per country of the columns a world map needs (a few hundred rows per run,
+    reduced in the worker so the daily table never crosses processes)."""
+    year = daily["date"].dt.year.rename("year")
+    g = daily.groupby([year, daily["country"].astype(str)], sort=True)[list(COUNTRY_SERIES_COLUMNS)].sum()
+    return g.reset_index()
+
+
+def relocation_flows(events: pd.DataFrame) -> pd.DataFrame:
+    """Moves of spam operations between countries over the run, per (from, to, kind).
+
+    In the event log a relocation's ``country`` is the new place and ``partner`` the old one
+    (``simspam.agents.spammers``); a switch to botnet rental keeps the country (from == to)."""
+    ev = events[events["kind"].isin(RELOCATION_KINDS)]
+    g = (ev.groupby([ev["partner"].astype(str).rename("from_country"), ev["country"].astype(str).rename("to_country"),
+                     ev["kind"].astype(str)], sort=True).size().rename("moves").reset_index())
+    g["moves"] = g["moves"].astype("int64")
+    return g
+
+
+def cooperation_edges(policy, codes, network_days: float = 1.0, mou_days: float = 1.0) -> pd.DataFrame:
+    """Who can ask whom for assistance under ``policy``: one row per pair of countries (a, b),
+    a before b in table order, with a channel either way.
+
+    Whether a channel exists is decided by :meth:`simspam.agents.regulators.Policy.channels`
+    alone (a finite delay); ``channel`` only names what links the pair: the networks both
+    belong to and ``MoU`` for a bilateral memorandum, joined with ``+``."""
+    delay, _ = policy.channels(network_days, mou_days)
+    linked = np.isfinite(delay) | np.isfinite(delay.T)
+    a, b = np.nonzero(np.triu(linked, k=1))
+    names = []
+    for i, j in zip(a, b):
+        parts = [n for n, net in sorted(policy.networks.items()) if net.member[i] and net.member[j]]
+        if policy.mou[i, j] > 0 or policy.mou[j, i] > 0:
+            parts.append("MoU")
+        names.append("+".join(parts))
+    codes = np.asarray(list(codes), dtype=object)
+    return pd.DataFrame({"a": codes[a].astype(str), "b": codes[b].astype(str), "channel": names},
+                        columns=["a", "b", "channel"])
+
+
 def outcome_row(summary: dict) -> dict[str, float]:
     h = summary["headline"]
     row = {name: h[key] for name, (key, _) in OUTCOMES.items()}
@@ -100,29 +147,55 @@ def outcome_row(summary: dict) -> dict[str, float]:
     return row
 
 
-def execute(spec: RunSpec) -> tuple[dict, pd.DataFrame | None]:
-    """Run one spec; never raises: a failure is returned as a row with its error."""
-    from ..api import simulate
+#: Tables each run contributes besides its row in ``runs`` (all keyed by scenario and seed).
+RUN_TABLES = ("series", "country_series", "relocations", "cooperation_edges")
 
+
+def _simulate_with_channels(cfg: DictConfig):
+    """Simulate ``cfg`` as :func:`simspam.api.simulate` does, and read the cooperation graph
+    before the first day and after the last (the policy outlives the released arrays)."""
+    from threadpoolctl import threadpool_limits
+
+    from ..api import build, finish
+
+    t0 = time.perf_counter()
+    with threadpool_limits(1):
+        sim = build(cfg)
+        args = (float(sim.p.regulators.network_days), float(sim.p.regulators.mou_days))
+        start = cooperation_edges(sim.policy, sim.world.codes, *args)
+        sim.run()
+        end = cooperation_edges(sim.policy, sim.world.codes, *args)
+        res = finish(sim, cfg, "simspam-compare", t0)
+    edges = pd.concat([start.assign(when="start"), end.assign(when="end")], ignore_index=True)
+    return res, edges[["when", "a", "b", "channel"]]
+
+
+def execute(spec: RunSpec) -> tuple[dict, dict[str, pd.DataFrame] | None]:
+    """Run one spec; never raises: a failure is returned as a row with its error.
+
+    Besides the row, returns the run's small tidy tables (:data:`RUN_TABLES`), each
+    prefixed with scenario and seed; the daily and event tables stay in the worker."""
     row: dict[str, Any] = {"scenario": spec.label, "seed": spec.seed, **spec.design}
     t0 = time.perf_counter()
     try:
         cfg = compose_spec(spec)
         row["run_id"] = run_key(cfg)
-        res = simulate(cfg, command="simspam-compare")
+        res, edges = _simulate_with_channels(cfg)
         row.update(outcome_row(res.summary))
         row["status"], row["error"] = "ok", ""
-        series = yearly_series(res.daily)
-        series.insert(0, "seed", spec.seed)
-        series.insert(0, "scenario", spec.label)
+        tables = {"series": yearly_series(res.daily), "country_series": country_series(res.daily),
+                  "relocations": relocation_flows(res.events), "cooperation_edges": edges}
+        for df in tables.values():
+            df.insert(0, "seed", spec.seed)
+            df.insert(0, "scenario", spec.label)
     except Exception as exc:  # recorded, not fatal
         row.setdefault("run_id", "")
         row["status"] = "failed"
         row["error"] = f"{type(exc).__name__}: {exc}".splitlines()[0]
         row["traceback"] = traceback.format_exc(limit=5)
-        series = None
+        tables = None
     row["runtime_s"] = time.perf_counter() - t0
-    return row, series
+    return row, tables
 
 
 def _one_blas_thread() -> None:
@@ -133,17 +206,34 @@ def _one_blas_thread() -> None:
     threadpool_limits(1)
 
 
-def run_all(specs: list[RunSpec], jobs: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run every spec, in parallel on ``jobs`` processes (0: all cores; 1: in this process).
+def run_tables(specs: list[RunSpec], jobs: int = 0) -> dict[str, pd.DataFrame]:
+    """Run every spec, in parallel on ``jobs`` processes (0: all cores; 1: in this process), and
+    return ``runs`` (one row per spec) and the tables of :data:`RUN_TABLES` concatenated.
     Results come back in the order of ``specs`` whatever the execution order, so serial
-    and parallel runs give identical tables."""
+    and parallel runs give identical tables.
+
+    ``cooperation_edges`` keeps one run per scenario (the first that succeeded): the channel
+    graph is set by the world table and the scenario's levers, not by the seed, so its
+    ``seed`` column only says which run it was read from."""
     jobs = (os.cpu_count() or 1) if jobs <= 0 else jobs
     if jobs == 1 or len(specs) <= 1:
         results = [execute(s) for s in specs]
     else:
         with ProcessPoolExecutor(max_workers=min(jobs, len(specs)), initializer=_one_blas_thread) as pool:
             results = list(pool.map(execute, specs, chunksize=1))
-    rows = pd.DataFrame([r for r, _ in results])
-    series = [s for _, s in results if s is not None]
-    series_df = pd.concat(series, ignore_index=True) if series else pd.DataFrame()
-    return rows, series_df
+    out = {"runs": pd.DataFrame([r for r, _ in results])}
+    done = [t for _, t in results if t is not None]
+    for name in RUN_TABLES:
+        parts = [t[name] for t in done]
+        out[name] = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    edges = out["cooperation_edges"]
+    if len(edges):
+        first = edges.drop_duplicates("scenario")[["scenario", "seed"]]
+        out["cooperation_edges"] = edges.merge(first, on=["scenario", "seed"]).reset_index(drop=True)
+    return out
+
+
+def run_all(specs: list[RunSpec], jobs: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(runs, series)`` of :func:`run_tables` (the other tables are dropped)."""
+    t = run_tables(specs, jobs)
+    return t["runs"], t["series"]

@@ -2,8 +2,9 @@
 
 A comparison runs several named policy scenarios and a ``baseline`` on the
 same seeds (common random numbers) and condenses them into tidy tables
-(``runs``, ``series``, ``comparison``, ``cost_effectiveness`` and, for some
-designs, ``factorial`` and ``priority``) plus a ``summary`` dict. This module
+(``runs``, ``series``, ``comparison``, ``cost_effectiveness``,
+``country_series``, ``relocations``, ``cooperation_edges`` and, for some designs,
+``factorial`` and ``priority``) plus a ``summary`` dict. This module
 turns those into one self-contained page for a policymaker: headline cards,
 then one section per question, each with a sentence or two of plain language
 and the numbers that answer it, and the provenance needed to rerun the
@@ -36,8 +37,14 @@ from simspam.viz.compare_figures import (
     runs_table_figure,
     series_bands_figure,
 )
+from simspam.viz.world_figures import (
+    cooperation_network_figure,
+    country_centroids,
+    country_map_figure,
+    relocation_flows_figure,
+)
 
-__all__ = ["build_compare_report", "write_compare_report", "SECTION_HEADINGS"]
+__all__ = ["build_compare_report", "write_compare_report", "headline_cards", "SECTION_HEADINGS"]
 
 #: Section headings in page order (the factorial one is replaced by
 #: "How the levers combine" when the design lacks legislation or cooperation).
@@ -46,6 +53,9 @@ SECTION_HEADINGS: dict[str, str] = {
     "bands": "What each policy buys",
     "paired": "Against the baseline, seed by seed",
     "series": "Over time",
+    "map": "Where spam comes from, and where it lands",
+    "network": "Who can ask whom for assistance",
+    "relocations": "Where spammers moved",
     "factorial": "Does cooperation only pay where there is legislation?",
     "priority": "Where to act next",
     "cost": "Cost-effectiveness",
@@ -59,6 +69,8 @@ _SERIES_COLUMNS = ("delivered", "spam_share")
 _PRIORITY_OUTCOMES = ("spam_delivered", "social_cost")
 #: The yearly charts show the baseline and at most this many other scenarios.
 MAX_SERIES_SCENARIOS = 6
+#: At most this many scenarios get a cooperation-network figure of their own.
+MAX_NETWORK_FIGURES = 4
 
 
 # --------------------------------------------------------------------------
@@ -167,16 +179,21 @@ _HEADLINE_LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def _headline(headline: Mapping[str, object] | None) -> dict[str, object]:
+def _headline(headline: Mapping[str, object] | None, cards: Mapping[str, object] | None = None) -> dict[str, object]:
     """Headline entries ready for :func:`simspam.report.html.format_headline`.
 
     A number whose key ends in ``_m`` is in millions (e.g. ``spam_averted_m``):
     it is multiplied out and the suffix dropped from the label, so the card
     reads "12.3 M" under "Spam averted" rather than "12.3" under "Spam averted m".
     Text values (e.g. ``best_scenario``) are shown as they are (escaped).
+    ``cards`` (from :func:`headline_cards`) come first and replace the summary's
+    entries about the best scenario, which carry no interval.
     """
-    out: dict[str, object] = {}
+    out: dict[str, object] = dict(cards or {})
+    replaced = {"best_scenario", "spam_averted_by_best", "p_best_beats_baseline"} if cards else set()
     for name, value in (headline or {}).items():
+        if str(name) in replaced:
+            continue
         key = str(name)
         known = _HEADLINE_LABELS.get(key)
         if known is None and key.startswith("p_") and not isinstance(value, (Mapping, str)):
@@ -200,6 +217,57 @@ def _headline(headline: Mapping[str, object] | None) -> dict[str, object]:
         else:
             out[key] = value
     return out
+
+
+def headline_cards(
+    comparison: pd.DataFrame | None, cost_effectiveness: pd.DataFrame | None, baseline: str
+) -> dict[str, object]:
+    """The three numbers a policymaker asks first, for the scenario that averts most spam
+    delivered (mean paired difference against ``baseline``), each with its interval:
+
+    * spam averted: mean over seeds, 90 % confidence interval of the paired difference;
+    * consumer hours saved: the same, for ``consumer_hours``;
+    * cost per million messages averted: median over seeds, with the 5th to 95th
+      percentile over seeds (``cost_effectiveness``).
+
+    Entries are mappings for :func:`simspam.report.html.format_headline` (``low``/``high``
+    become the interval line of the card). Empty when no scenario has a paired difference.
+    """
+    if comparison is None or not {"scenario", "outcome", "mean_diff"} <= set(comparison.columns):
+        return {}
+    rows = _rows(comparison, "spam_delivered")
+    rows = rows.loc[(rows["scenario"].astype(str) != baseline) & _num(rows, "mean_diff").notna()]
+    if rows.empty:
+        return {}
+    best = rows.loc[_num(rows, "mean_diff").idxmin()]
+    name = str(best["scenario"])
+    cards: dict[str, object] = {"best_scenario": {"value": name, "label": "Largest cut in spam delivered"}}
+
+    def averted(outcome: str, key: str, label: str, unit: str | None) -> None:
+        r = _rows(comparison, outcome)
+        r = r.loc[r["scenario"].astype(str) == name]
+        if r.empty:
+            return
+        md, lo, hi = (float(_num(r, c).iloc[0]) for c in ("mean_diff", "ci_low", "ci_high"))
+        cards[key] = {"value": -md, "low": -hi, "high": -lo, "unit": unit, "label": label,
+                      "interval": "90 % CI"}
+
+    averted("spam_delivered", "spam_averted", f"Spam delivered averted by {_q(name)} (mean)", None)
+    averted("consumer_hours", "hours_saved", f"Consumer hours saved by {_q(name)} (mean)", "hours")
+    ce = cost_effectiveness
+    if ce is not None and {"scenario", "cost_per_m_averted"} <= set(ce.columns):
+        r = ce.loc[ce["scenario"].astype(str) == name]
+        if not r.empty:
+            cards["cost_per_m_averted"] = {
+                "value": float(_num(r, "cost_per_m_averted").iloc[0]),
+                "low": float(_num(r, "cost_per_m_low").iloc[0]), "high": float(_num(r, "cost_per_m_high").iloc[0]),
+                "unit": "usd", "label": f"Cost per million messages averted by {_q(name)} (median)",
+                "interval": "90 % of seeds",
+            }
+    if "p_better" in best.index and math.isfinite(float(pd.to_numeric(best["p_better"], errors="coerce"))):
+        cards["p_best_beats_baseline"] = {"value": float(best["p_better"]), "unit": "share",
+                                          "label": "Seeds on which it beats the baseline"}
+    return cards
 
 
 def _seed_text(seeds: object) -> object:
@@ -231,7 +299,8 @@ def _provenance(provenance: Mapping[str, object] | None) -> dict[str, object]:
 
 
 def _scenarios_section(
-    descriptions: Mapping[str, object], order: Sequence[str], baseline: str, design: str, levers: Sequence[str]
+    descriptions: Mapping[str, object], order: Sequence[str], baseline: str, design: str, levers: Sequence[str],
+    analogues: Mapping[str, object] | None = None,
 ) -> Section | None:
     """Name and description of every scenario that has one (a where-to-act
     design names its scenarios after countries, which have no description)."""
@@ -256,14 +325,20 @@ def _scenarios_section(
         return None
     table = None
     if names:
+        analogues = analogues or {}
+        with_analogue = any(str(analogues.get(n) or "").strip() for n in names)
         rows = "".join(
             f'<tr><td>{html.escape(n)}</td><td style="text-align:left">'
-            f"{html.escape(str(descriptions.get(n)).strip())}</td></tr>"
+            f"{html.escape(str(descriptions.get(n)).strip())}</td>"
+            + (f'<td style="text-align:left">{html.escape(str(analogues.get(n) or "").strip())}</td>'
+               if with_analogue else "")
+            + "</tr>"
             for n in names
         )
+        extra = '<th style="text-align:left">Real-world analogue</th>' if with_analogue else ""
         table = (
             '<table class="scenarios"><thead><tr><th>Scenario</th>'
-            f'<th style="text-align:left">What it changes</th></tr></thead><tbody>{rows}</tbody></table>'
+            f'<th style="text-align:left">What it changes</th>{extra}</tr></thead><tbody>{rows}</tbody></table>'
         )
     return Section(SECTION_HEADINGS["scenarios"], text, [], table_html=table)
 
@@ -567,6 +642,110 @@ def _runs_section(runs: pd.DataFrame, baseline: str) -> Section:
     return Section(SECTION_HEADINGS["runs"], text, [runs_table_figure(runs, baseline=baseline)])
 
 
+def _shown_scenarios(names: Sequence[str], comparison: pd.DataFrame | None, baseline: str) -> tuple[list[str], str]:
+    """The baseline and at most :data:`MAX_SERIES_SCENARIOS` others (those that cut delivered
+    spam most), so drop-downs stay short; and a sentence saying so when some are left out."""
+    frame = pd.DataFrame({"scenario": list(names)})
+    shown, note = _series_subset(frame, comparison, baseline)
+    return (list(names) if shown is None else shown), note
+
+
+def _map_section(country_series: pd.DataFrame, comparison: pd.DataFrame | None, baseline: str,
+                 order: Sequence[str]) -> Section | None:
+    if not {"scenario", "year", "country", "spam_sent", "spam_received"} <= set(country_series.columns):
+        return None
+    names = [n for n in order if n in set(country_series["scenario"].astype(str))]
+    shown, note = _shown_scenarios(names, comparison, baseline)
+    facts = ""
+    base = country_series.loc[(country_series["scenario"].astype(str) == baseline)
+                              & (country_series["country"].astype(str) != "ROW")]
+    if not base.empty:
+        tot = base.groupby(["seed", "country"] if "seed" in base.columns else ["country"])[
+            ["spam_sent", "spam_received"]].sum()
+        tot = tot.groupby("country").median() if "seed" in base.columns else tot
+        net = (tot["spam_received"] - tot["spam_sent"]).sort_values()
+        if len(net) and net.iloc[-1] > 0:
+            facts = (f" In the baseline, {net.index[-1]} receives the most spam beyond what is sent from it "
+                     f"({_fmt(net.iloc[-1], 'messages')} over the run), and {net.index[0]} sends the most beyond "
+                     "what it receives.")
+    return Section(
+        SECTION_HEADINGS["map"],
+        "Spam is sent from servers and infected machines in one country and lands in another. The map shades each "
+        "country by the spam sent from it or received in it per year (median over seeds); pick a scenario and "
+        "what to show in the menu, and step through the years with the slider or Play. A country that receives "
+        "far more than it sends depends on action abroad. The rest of the world (ROW) has no outline and is "
+        "not shown." + note + facts,
+        [country_map_figure(country_series, baseline=baseline, scenarios=shown)],
+    )
+
+
+def _network_section(edges: pd.DataFrame | None, country_series: pd.DataFrame | None, baseline: str,
+                     order: Sequence[str]) -> Section | None:
+    """One before/after map per scenario whose channels change during the run (or the baseline's
+    if none does), at most :data:`MAX_NETWORK_FIGURES`."""
+    if edges is None and country_series is None:
+        return None
+    e = edges if edges is not None else pd.DataFrame(columns=["scenario", "when", "a", "b", "channel"])
+    if not {"scenario", "when", "a", "b", "channel"} <= set(e.columns):
+        return None
+    countries = (sorted(set(country_series["country"].astype(str))) if country_series is not None
+                 and "country" in country_series.columns else None)
+
+    def pairs(scen: str, when: str) -> set:
+        sub = e.loc[(e["scenario"].astype(str) == scen) & (e["when"] == when)]
+        return set(zip(sub["a"], sub["b"], sub["channel"]))
+
+    changed = [n for n in order if pairs(n, "start") != pairs(n, "end")]
+    shown = changed[:MAX_NETWORK_FIGURES] or [baseline]
+    text = (
+        "A regulator can only ask another country for help with a case through a channel: a common enforcement "
+        "network or a bilateral memorandum of understanding (MoU), with both countries having an anti-spam law "
+        "and the powers to cooperate across borders. Each line is a pair of countries that can ask each other, "
+        "coloured by the channel; left at the start, right at the end of the run. "
+    )
+    if changed:
+        facts = []
+        for n in changed[:MAX_NETWORK_FIGURES]:
+            facts.append(f"{_q(n)} goes from {len(pairs(n, 'start'))} to {len(pairs(n, 'end'))} pairs")
+        text += "Scenarios whose channels change: " + "; ".join(facts) + "."
+        if len(changed) > MAX_NETWORK_FIGURES:
+            text += f" ({len(changed) - MAX_NETWORK_FIGURES} more change too and are not drawn.)"
+    else:
+        text += "No scenario changes who can ask whom during the run; the baseline's channels are shown."
+    centroids = country_centroids()
+    return Section(SECTION_HEADINGS["network"], text,
+                   [cooperation_network_figure(e, n, centroids=centroids, countries=countries) for n in shown])
+
+
+def _relocations_section(relocations: pd.DataFrame, runs: pd.DataFrame | None, comparison: pd.DataFrame | None,
+                         baseline: str, order: Sequence[str]) -> Section | None:
+    if not {"scenario", "from_country", "to_country", "kind", "moves"} <= set(relocations.columns):
+        return None
+    n_runs = None
+    if runs is not None and {"scenario", "status"} <= set(runs.columns):
+        ok = runs.loc[runs["status"].astype(str) == "ok"]
+        n_runs = ok.groupby(ok["scenario"].astype(str)).size().to_dict()
+    names = [n for n in order if n in set(relocations["scenario"].astype(str))]
+    shown, note = _shown_scenarios(names, comparison, baseline)
+    facts = ""
+    r = relocations.loc[relocations["from_country"].astype(str) != relocations["to_country"].astype(str)]
+    base = r.loc[r["scenario"].astype(str) == baseline]
+    if not base.empty:
+        n = (n_runs or {}).get(baseline) or base["seed"].nunique()
+        top = base.groupby(["from_country", "to_country"])["moves"].sum().sort_values(ascending=False)
+        (a, b), v = top.index[0], float(top.iloc[0]) / max(int(n), 1)
+        facts = f" In the baseline the busiest route is from {a} to {b}, {v:,.1f} moves per run."
+    return Section(
+        SECTION_HEADINGS["relocations"],
+        "Spammers move where enforcement is weaker: operators move their home to escape prosecution, and their "
+        "servers to where hosting is cheap and outbound controls lax. Each band is the mean number of moves per "
+        "run from a country on the left to one on the right (the busiest routes only); hover a band to see "
+        "whether operators or servers moved. Pick a scenario in the menu: a policy that closes one haven can "
+        "push spammers to the next." + note + facts,
+        [relocation_flows_figure(relocations, baseline=baseline, scenarios=shown, runs_per_scenario=n_runs)],
+    )
+
+
 def _sections(tables: Mapping[str, object], summary: Mapping, baseline: str) -> list[Section]:
     comparison = _table(tables, "comparison")
     series = _table(tables, "series")
@@ -574,6 +753,9 @@ def _sections(tables: Mapping[str, object], summary: Mapping, baseline: str) -> 
     priority = _table(tables, "priority")
     ce = _table(tables, "cost_effectiveness")
     runs = _table(tables, "runs")
+    country_series = _table(tables, "country_series")
+    relocations = _table(tables, "relocations")
+    edges = _table(tables, "cooperation_edges")
     order = _scenario_order(tables, baseline)
 
     sections: list[Section | None] = []
@@ -584,14 +766,24 @@ def _sections(tables: Mapping[str, object], summary: Mapping, baseline: str) -> 
     levers = []
     if priority is not None and "lever" in priority.columns:
         levers = list(dict.fromkeys(priority["lever"].astype(str)))
+    analogues = summary.get("analogues") or {}
+    if not isinstance(analogues, Mapping):
+        analogues = {}
     sections.append(
-        _scenarios_section({str(k): v for k, v in descriptions.items()}, order, baseline, design, levers)
+        _scenarios_section({str(k): v for k, v in descriptions.items()}, order, baseline, design, levers,
+                           {str(k): v for k, v in analogues.items()})
     )
     if comparison is not None and {"scenario", "outcome"} <= set(comparison.columns):
         sections.append(_bands_section(comparison, baseline, order))
         sections.append(_paired_section(comparison, baseline, order))
     if series is not None:
         sections.append(_series_section(series, comparison, baseline, order))
+    if country_series is not None:
+        sections.append(_map_section(country_series, comparison, baseline, order))
+    if edges is not None or (country_series is not None and "cooperation_edges" in tables):
+        sections.append(_network_section(edges, country_series, baseline, order))
+    if relocations is not None:
+        sections.append(_relocations_section(relocations, runs, comparison, baseline, order))
     if factorial is not None:
         sections.append(_factorial_section(factorial))
     if priority is not None:
@@ -628,10 +820,13 @@ def build_compare_report(tables: Mapping[str, pd.DataFrame | None] | None, summa
     """The full HTML page for a comparison, as a string (nothing is written).
 
     ``tables`` maps names to DataFrames: ``runs``, ``series``, ``comparison``,
-    ``cost_effectiveness``, and optionally ``factorial`` and ``priority``; a
-    missing, None or empty table drops its section. ``summary`` carries
+    ``cost_effectiveness``, ``country_series``, ``relocations``, ``cooperation_edges``,
+    and optionally ``factorial`` and ``priority``; a missing, None or empty table drops
+    its section (an empty ``cooperation_edges`` next to a ``country_series`` means no
+    channels anywhere, and is drawn as such). ``summary`` carries
     ``headline`` (name -> value, for the cards), ``provenance`` and
-    ``scenarios`` (name -> description), and, as the comparison writes them,
+    ``scenarios`` (name -> description), ``analogues`` (name -> real-world analogue),
+    and, as the comparison writes them,
     ``baseline`` (the reference scenario's name; else ``"baseline"`` or the
     scenario without paired differences) and ``design`` (``scenarios``,
     ``factorial`` or ``where_to_act``, which tunes the wording).
@@ -643,7 +838,8 @@ def build_compare_report(tables: Mapping[str, pd.DataFrame | None] | None, summa
         "simspam policy comparison",
         _sections(tables, summary, baseline),
         _provenance(summary.get("provenance")),
-        headline=_headline(summary.get("headline")),
+        headline=_headline(summary.get("headline"),
+                           headline_cards(_table(tables, "comparison"), _table(tables, "cost_effectiveness"), baseline)),
         subtitle=_subtitle(tables, baseline, str(summary.get("design") or "")),
         description=(
             "Each policy scenario was simulated many times, on the same random seeds as the baseline (common "

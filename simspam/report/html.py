@@ -145,7 +145,8 @@ def format_headline(name: str, value: object) -> tuple[str, str]:
     """Label and human-readable value for one headline card.
 
     ``value`` is a number, or a mapping ``{"value": x, "unit": u, "label": l}``
-    when the producer wants to be explicit (``unit`` one of ``"usd"``,
+    (the cards also read ``low``/``high``, an interval shown under the value in
+    the same unit, its name ``interval`` and a ``note``) when the producer wants to be explicit (``unit`` one of ``"usd"``,
     ``"%"``, ``"share"`` (a 0-1 fraction), ``"hours"``, or any text appended
     after the number). For plain numbers the unit is guessed from the name,
     which is what the engine's summary keys look like: ``*_usd``, ``*revenue*``
@@ -204,7 +205,15 @@ def _cards_html(headline: Mapping[str, object] | None) -> str:
     cards = []
     for name, value in headline.items():
         label, text = format_headline(str(name), value)
-        cards.append(f'<div class="card"><div class="card-value">{_e(text)}</div><div class="card-label">{_e(label)}</div></div>')
+        extra = ""
+        if isinstance(value, Mapping) and value.get("low") is not None and value.get("high") is not None:
+            lo = format_headline(str(name), {**value, "value": value["low"]})[1]
+            hi = format_headline(str(name), {**value, "value": value["high"]})[1]
+            extra += f'<div class="card-interval">{_e(value.get("interval", "90 % interval"))}: {_e(lo)} to {_e(hi)}</div>'
+        if isinstance(value, Mapping) and value.get("note"):
+            extra += f'<div class="card-note">{_e(value["note"])}</div>'
+        cards.append(f'<div class="card"><div class="card-value">{_e(text)}</div>{extra}'
+                     f'<div class="card-label">{_e(label)}</div></div>')
     return '<section class="cards" aria-label="Headline numbers">' + "".join(cards) + "</section>"
 
 
@@ -265,6 +274,8 @@ header .description { color: var(--muted); margin: 0 0 18px; max-width: 70ch; }
   border-radius: 6px; padding: 12px 14px; min-width: 150px; }
 .card-value { font-size: 1.55rem; font-weight: 700; font-variant-numeric: tabular-nums; }
 .card-label { color: var(--muted); font-size: .9rem; }
+.card-interval { font-size: .85rem; font-variant-numeric: tabular-nums; }
+.card-note { color: var(--muted); font-size: .8rem; font-style: italic; }
 nav.toc { display:flex; flex-wrap:wrap; gap: 4px 18px; border-top:1px solid var(--line); border-bottom:1px solid var(--line);
   padding: 8px 0; margin-bottom: 8px; font-size:.95rem; }
 nav.toc a { color: var(--accent); text-decoration: none; }

@@ -496,73 +496,87 @@ def world_map_figure(daily: pd.DataFrame, column: str, title: str) -> go.Figure:
             cmax=zmax if zmax > 0 else 1,
             colorbar=dict(title=dict(text=f"{_escape(label)}<br>(per year)"), thickness=14),
         ),
-        geo=dict(
-            projection=dict(type="natural earth", rotation=dict(lon=0)),
-            showframe=False,
-            showcoastlines=True,
-            coastlinecolor="#888888",
-            showcountries=True,
-            countrycolor="#bbbbbb",
-            showland=True,
-            landcolor="#eeeeee",
-            showocean=True,
-            oceancolor="#f5f9fc",
-            resolution=110,
-        ),
-        updatemenus=[
-            dict(
-                type="buttons",
-                direction="left",
-                x=0.0,
-                y=0.0,
-                xanchor="left",
-                yanchor="top",
-                pad=dict(t=10, r=10),
-                showactive=False,
-                buttons=[
-                    dict(
-                        label="Play",
-                        method="animate",
-                        args=[
-                            None,
-                            dict(
-                                frame=dict(duration=900, redraw=True),
-                                transition=dict(duration=0),
-                                fromcurrent=True,
-                                mode="immediate",
-                            ),
-                        ],
-                    ),
-                    dict(
-                        label="Pause",
-                        method="animate",
-                        args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")],
-                    ),
-                ],
-            )
-        ],
-        sliders=[
-            dict(
-                active=0,
-                x=0.12,
-                y=0.0,
-                len=0.88,
-                xanchor="left",
-                yanchor="top",
-                pad=dict(t=10),
-                currentvalue=dict(prefix="Year: ", visible=True),
-                steps=[
-                    dict(
-                        label=str(y),
-                        method="animate",
-                        args=[[str(y)], dict(frame=dict(duration=0, redraw=True), mode="immediate")],
-                    )
-                    for y in years
-                ],
-            )
-        ],
+        geo=geo_layout(),
+        **animation_controls(years),
     )
     return fig
+
+
+def geo_layout() -> dict:
+    """The shared look of every map (natural earth, no frame, light land and ocean): the
+    outlines come from the embedded topojson (``resolution=110``), never from a CDN."""
+    return dict(
+        projection=dict(type="natural earth", rotation=dict(lon=0)),
+        showframe=False,
+        showcoastlines=True,
+        coastlinecolor="#888888",
+        showcountries=True,
+        countrycolor="#bbbbbb",
+        showland=True,
+        landcolor="#eeeeee",
+        showocean=True,
+        oceancolor="#f5f9fc",
+        resolution=110,
+    )
+
+
+def animation_controls(years) -> dict:
+    """Play/Pause buttons and a year slider for a figure whose frames are named after
+    ``years``: one place, so every animated map in every report steps the same way."""
+    return dict(
+    updatemenus=[
+        dict(
+            type="buttons",
+            direction="left",
+            x=0.0,
+            y=0.0,
+            xanchor="left",
+            yanchor="top",
+            pad=dict(t=10, r=10),
+            showactive=False,
+            buttons=[
+                dict(
+                    label="Play",
+                    method="animate",
+                    args=[
+                        None,
+                        dict(
+                            frame=dict(duration=900, redraw=True),
+                            transition=dict(duration=0),
+                            fromcurrent=True,
+                            mode="immediate",
+                        ),
+                    ],
+                ),
+                dict(
+                    label="Pause",
+                    method="animate",
+                    args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")],
+                ),
+            ],
+        )
+    ],
+    sliders=[
+        dict(
+            active=0,
+            x=0.12,
+            y=0.0,
+            len=0.88,
+            xanchor="left",
+            yanchor="top",
+            pad=dict(t=10),
+            currentvalue=dict(prefix="Year: ", visible=True),
+            steps=[
+                dict(
+                    label=str(y),
+                    method="animate",
+                    args=[[str(y)], dict(frame=dict(duration=0, redraw=True), mode="immediate")],
+                )
+                for y in years
+            ],
+        )
+    ],
+    )
 
 
 def origin_and_received_maps(daily: pd.DataFrame) -> tuple[go.Figure, go.Figure]:

@@ -6,7 +6,9 @@ the driver.  Every page is opened in a context that cannot reach the network (``
 route that aborts anything not ``file://`` or loopback), so a figure that silently fetched an asset from
 a CDN would come up empty and fail the test.
 
-Screenshots go to ``tests/artifacts/`` (ignored by git; CI may keep them as artefacts).
+Screenshots go to ``tests/artifacts/`` (or ``$SIMSPAM_TEST_ARTIFACTS``), which CI may keep as artefacts.  The
+folder carries its own ``.gitignore`` so screenshots are never committed, and pytest does not recurse into
+it (``norecursedirs`` in pyproject.toml).
 """
 from __future__ import annotations
 
@@ -17,11 +19,14 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("SIMSPAM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARTIFACTS = Path(os.environ.get("SIMSPAM_TEST_ARTIFACTS") or Path(__file__).resolve().parents[1] / "artifacts")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",
+    # Below the route guard, a second wall: anything that escaped routing (a service worker, a
+    # prefetch) goes to a proxy on the discard port and fails.  Loopback never uses a proxy.
+    "--proxy-server=127.0.0.1:9",
 ]
 
 
@@ -53,11 +58,20 @@ class PageProbe:
         page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         page.on("pageerror", lambda e: self.console_errors.append(f"pageerror: {e}"))
 
-    def screenshot(self, name: str) -> Path:
-        ARTIFACTS.mkdir(exist_ok=True)
-        path = ARTIFACTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+    def screenshot(self, name: str, *, full_page: bool = True) -> Path:
+        """Save the page as ``ARTIFACTS/<name>.png`` (the whole page unless ``full_page=False``)."""
+        path = artifacts_dir() / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=full_page)
         return path
+
+
+def artifacts_dir() -> Path:
+    """The screenshot folder, created with a ``.gitignore`` of ``*`` so its contents stay out of git."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    ignore = ARTIFACTS / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# screenshots written by tests/browser; kept as CI artefacts, never committed\n*\n")
+    return ARTIFACTS
 
 
 @pytest.fixture

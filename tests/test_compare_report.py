@@ -562,12 +562,22 @@ def test_scenario_name_script_is_escaped_in_page():
     t["cost_effectiveness"] = make_cost_effectiveness((EVIL, "cooperation", "both"))
     summary = make_summary(names)
     summary["scenarios"][EVIL] = EVIL
+    summary["scenarios"]["cooperation"] = "Regulators share cases & evidence."
+    summary["analogues"] = {EVIL: EVIL + " & more", "cooperation": "LAP & MoUs"}
     summary["headline"][EVIL] = EVIL
     page = build_compare_report(t, summary)
     assert EVIL not in page
     assert "<script>alert" not in page
     assert f"<td>{EVIL_ESCAPED}</td>" in page
+    assert f'<td style="text-align:left">{EVIL_ESCAPED} &amp; more</td>' in page  # the analogue
+    assert "Regulators share cases &amp; evidence." in page and "LAP &amp; MoUs" in page
     assert page.count(EVIL_ESCAPED) > 5  # in tables, text, cards and (escaped) figure data
+    # the new figures carry the name escaped too: map and flow menus, the network's title
+    for heading in (SECTION_HEADINGS["map"], SECTION_HEADINGS["network"], SECTION_HEADINGS["relocations"]):
+        section = page.split(f"<h2>{heading}</h2>", 1)[1].split("<h2>", 1)[0]
+        decoded = section.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&").replace(
+            "\\u002f", "/")
+        assert EVIL_ESCAPED in decoded, heading
 
 
 def test_missing_optional_tables_drop_their_sections(tables):

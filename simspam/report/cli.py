@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as err:
         print(err.one_line(), file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
-    print(f"simspam-report: {kind} report written to {path}")
+    print(f"simspam-report: {dict(compare='comparison').get(kind, kind)} report written to {path}")
 
 
 if __name__ == "__main__":

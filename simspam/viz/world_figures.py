@@ -68,13 +68,18 @@ RELOCATION_KINDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Countries of the world table too small to have an outline at 1:110m (lon, lat).
+EXTRA_CENTROIDS: dict[str, tuple[float, float]] = {"HKG": (114.17, 22.32)}
+
+
 @lru_cache(maxsize=1)
 def country_centroids() -> dict[str, tuple[float, float]]:
     """ISO3 -> (lon, lat) of each country's label point in the bundled outlines
-    (``properties.ct`` of ``assets/world_110m.json``, the same file the maps draw)."""
+    (``properties.ct`` of ``assets/world_110m.json``, the same file the maps draw), plus
+    :data:`EXTRA_CENTROIDS` for places too small to have an outline."""
     raw = resources.files("simspam.viz").joinpath("assets", "world_110m.json").read_text(encoding="utf-8")
     geoms = json.loads(raw)["objects"]["countries"]["geometries"]
-    out: dict[str, tuple[float, float]] = {}
+    out: dict[str, tuple[float, float]] = dict(EXTRA_CENTROIDS)
     for g in geoms:
         ct = (g.get("properties") or {}).get("ct")
         if g.get("id") and ct:

@@ -353,6 +353,9 @@ def relocation_flows_figure(
     _style(fig, title, height=max(420, 60 + 26 * min(int(top), 20)), hovermode="closest")
     fig.update_layout(margin=dict(l=10, r=10, t=110, b=20),
                       updatemenus=[scenario_dropdown(names, 1)] if len(names) > 1 else [])
+    key = " &nbsp; ".join(f'<span style="color:{c}">■</span> {label}' for label, c in RELOCATION_KINDS.values())
+    fig.add_annotation(text=key, xref="paper", yref="paper", x=1.0, y=1.0, xanchor="right", yanchor="bottom",
+                       showarrow=False, font=dict(size=12))
     _set_meta(fig, scenarios=names, top=int(top))
     return fig
 

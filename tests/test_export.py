@@ -104,8 +104,9 @@ def test_png_is_slide_sized(rendered):
         png = images[name]
         assert png[:8] == PNG_SIGNATURE
         assert Image.open(io.BytesIO(png)).size == (export.SLIDE_WIDTH, export.SLIDE_HEIGHT) == (1600, 900)
-    bars = rgb(images["bars.png"])
-    assert len(np.unique(bars.reshape(-1, 3), axis=0)) > 10  # drawn, not a blank page
+    bars = rgb(images["bars.png"]).astype(np.uint32)
+    colours = np.unique(bars[..., 0] << 16 | bars[..., 1] << 8 | bars[..., 2])
+    assert len(colours) > 10  # drawn (bars, axes, anti-aliased text), not a blank page
 
 
 def test_map_png_draws_countries_where_geography_puts_them(rendered):
@@ -146,6 +147,25 @@ def test_animated_map_exports_its_last_year_without_controls(rendered):
     assert z["USA"] > z["CHN"] and not still.frames
     land_grey = (rgb(images["animated.png"]) == (238, 238, 238)).all(axis=2).mean()
     assert land_grey > 0.05  # the report's map draws the world's other countries too
+
+
+def test_slide_figure_names_what_a_still_shows_and_drops_the_controls():
+    """A dropdown's active choice and the last frame are named in the title; plain figures are untouched."""
+    fig = go.Figure([go.Bar(y=[1, 2], name="a"), go.Bar(y=[3, 4], name="b", visible=False)],
+                    frames=[go.Frame(data=[go.Bar(y=[5, 6])], traces=[0], name="2004"),
+                            go.Frame(data=[go.Bar(y=[7, 8])], traces=[0], name="2005")])
+    fig.update_layout(title_text="Spam", updatemenus=[
+        dict(type="dropdown", active=0, buttons=[dict(label="first", method="restyle", args=[{"visible": [True, False]}]),
+                                                 dict(label="second", method="restyle", args=[{"visible": [False, True]}])]),
+        dict(type="buttons", buttons=[dict(label="Play", method="animate", args=[None])])],
+        sliders=[dict(steps=[dict(label="2004", method="animate", args=[["2004"]])])])
+    still = export.slide_figure(fig)
+    assert still.layout.title.text == "Spam \u2014 first, 2005"
+    assert not still.frames and not still.layout.updatemenus and not still.layout.sliders
+    assert list(still.data[0].y) == [7, 8] and list(still.data[1].y) == [3, 4]
+    assert fig.frames and fig.layout.updatemenus  # the report's figure is not modified
+    plain = go.Figure(go.Scatter(y=[1, 2]), layout_title_text="Plain")
+    assert export.slide_figure(plain).to_dict() == plain.to_dict()
 
 
 def test_without_embedded_outlines_the_blocked_network_breaks_maps(monkeypatch):
@@ -195,6 +215,24 @@ def test_report_figures_of_a_comparison(tmp_path):
     figures = export.report_figures(tmp_path)
     assert len(figures) == report_figure_count(tmp_path) >= 10
     assert any("where-to-act" in n for n in figures) and any("cost-effectiveness" in n for n in figures)
+
+
+def test_report_figures_of_a_sweep(tmp_path):
+    """A collected sweep (runs and outcomes tables): the figures of the page simspam-report writes."""
+    from simspam.report.cli import write_report
+
+    rng = np.random.default_rng(1)
+    runs = pd.DataFrame({"run_id": [f"r{i}" for i in range(8)], "job": [str(i) for i in range(8)],
+                         "status": ["ok"] * 7 + ["failed"], "error": [""] * 7 + ["ValueError: boom"],
+                         "scenario": "baseline", "seed": [1, 2, 3, 4] * 2,
+                         "params.consumers.response_rate": [0.002] * 4 + [0.004] * 4})
+    outcomes = pd.DataFrame({"run_id": runs["run_id"][:7], "spam_delivered": rng.uniform(1e9, 2e9, 7),
+                             "social_cost": rng.uniform(1e7, 2e7, 7)})
+    runs.to_parquet(tmp_path / "runs.parquet")
+    outcomes.to_parquet(tmp_path / "outcomes.parquet")
+    kind, _ = write_report(tmp_path)
+    figures = export.report_figures(tmp_path)
+    assert kind == "sweep" and len(figures) == report_figure_count(tmp_path) >= 3
 
 
 def test_command_writes_every_figure_offline(run_dir):

@@ -1,7 +1,7 @@
 """Static PNG and SVG export of every report figure, slide-sized, for policymakers' decks.
 
-``simspam-export DIR`` reads a finished run or comparison folder and writes each figure of its
-``report.html`` as ``DIR/figures/<NN>-<section>[-<k>].png`` and ``.svg``.
+``simspam-export DIR`` reads any results folder ``simspam-report`` accepts (a run, a comparison or a
+sweep) and writes each figure of its report as ``DIR/figures/<NN>-<section>[-<k>].png`` and ``.svg``.
 
 Choices, and why:
 
@@ -9,11 +9,11 @@ Choices, and why:
   and Google Slides) at scale 1, so a PNG is 1600 x 900 px: sharp on a 1080p projector, and a
   figure laid out for a 700-px report column gets room rather than being stretched.  ``scale=2``
   doubles the pixels for print; SVG is resolution-free and gets the same 1600 x 900 layout.
-* **The figures are the report's own.**  The report builders (``simspam.report.run_report`` and
-  ``compare_report``) hand their sections to ``render_page``; :func:`run_figures` and
-  :func:`compare_figures` call the public builders with ``render_page`` swapped for a collector,
-  so every figure a report shows -- including any added later -- is exported, in page order,
-  without a second list of figures here that would drift from the page.
+* **The figures are the report's own.**  The report builders (``simspam.report.run_report``,
+  ``compare_report``, ``sweep_report``) hand their sections to ``render_page``; this module calls
+  them -- through ``simspam.report.cli``, which decides what a folder is and reads its tables --
+  with ``render_page`` swapped for a collector, so every figure a report shows, including any
+  added later, is exported in page order, without a second list of figures here to drift from it.
 * **One browser for many figures.**  kaleido 1.x drives a real chromium; starting one costs
   ~2.5 s, a figure then ~0.1-0.3 s.  :func:`render_figures` opens one ``kaleido.Kaleido`` (with
   ``jobs`` tabs rendering in parallel) for the whole batch instead of ``plotly.io.write_image``
@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import os
 import re
@@ -87,14 +88,16 @@ class ExportError(RuntimeError):
 # --------------------------------------------------------------------------
 
 _CAPTURE_LOCK = threading.Lock()
+#: The modules whose pages are made of ``Section``s handed to their module-level ``render_page``.
+_REPORT_MODULES = ("simspam.report.run_report", "simspam.report.compare_report", "simspam.report.sweep_report")
 
 
-def _captured_sections(module, build: Callable, *args) -> list:
+def _captured_sections(build: Callable[[], object]) -> list:
     """The ``Section`` list a report builder passes to ``render_page``, without rendering HTML.
 
-    Why not call the builder's private ``_sections``: its signature is the report module's own
-    business and is being extended; the public ``build_*_report`` and ``render_page(title,
-    sections, ...)`` are the stable contract.  The swap is process-wide, hence the lock.
+    Why not call the builders' private ``_sections``: their signatures are the report modules' own
+    business and keep growing; ``render_page(title, sections, ...)`` is the stable contract every
+    report goes through.  The swap is process-wide, hence the lock.
     """
     captured: list[list] = []
 
@@ -102,17 +105,20 @@ def _captured_sections(module, build: Callable, *args) -> list:
         captured.append(list(sections))
         return ""
 
+    modules = [importlib.import_module(name) for name in _REPORT_MODULES]
     with _CAPTURE_LOCK:
-        original = module.render_page
-        module.render_page = collect
+        originals = [m.render_page for m in modules]
+        for m in modules:
+            m.render_page = collect
         try:
-            build(*args)
+            build()
         finally:
-            module.render_page = original
-    if not captured:
+            for m, original in zip(modules, originals):
+                m.render_page = original
+    if len(captured) != 1:
         raise RuntimeError(
-            f"{module.__name__} no longer builds its page through render_page; "
-            "simspam.viz.export cannot find its figures"
+            f"the report builder called render_page {len(captured)} times, not once; "
+            "simspam.viz.export cannot tell which figures are the report's"
         )
     return captured[0]
 
@@ -143,65 +149,41 @@ def _named(sections: Sequence) -> dict[str, go.Figure]:
 
 
 def run_figures(daily, events, summary: Mapping | None) -> dict[str, go.Figure]:
-    """``{name: figure}`` for one run, exactly the figures of its report, in page order."""
-    from simspam.report import run_report
+    """``{name: figure}`` for one run: exactly the figures of its report, in page order."""
+    from simspam.report.run_report import build_run_report
 
-    return _named(_captured_sections(run_report, run_report.build_run_report, daily, events, summary))
+    return _named(_captured_sections(lambda: build_run_report(daily, events, summary)))
 
 
 def compare_figures(tables: Mapping, summary: Mapping | None) -> dict[str, go.Figure]:
-    """``{name: figure}`` for a comparison, exactly the figures of its report, in page order."""
-    from simspam.report import compare_report
+    """``{name: figure}`` for a comparison: exactly the figures of its report, in page order."""
+    from simspam.report.compare_report import build_compare_report
 
-    return _named(_captured_sections(compare_report, compare_report.build_compare_report, tables, summary))
-
-
-def _read_summary(folder: Path) -> dict:
-    try:
-        with open(folder / "summary.json", encoding="utf-8") as fh:
-            summary = json.load(fh)
-    except (OSError, ValueError) as err:
-        raise ExportError(f"{folder / 'summary.json'}: cannot read it ({err})") from None
-    if not isinstance(summary, dict):
-        raise ExportError(f"{folder / 'summary.json'}: not a JSON object")
-    return summary
+    return _named(_captured_sections(lambda: build_compare_report(tables, summary)))
 
 
 def report_figures(folder: str | os.PathLike) -> dict[str, go.Figure]:
-    """``{name: figure}`` for a results folder written by ``simspam`` or ``simspam-compare``.
+    """``{name: figure}`` for any folder ``simspam-report`` accepts: a run, a comparison or a sweep.
 
-    A run folder holds ``summary.json`` and ``daily.parquet``; a comparison folder holds
-    ``summary.json`` and ``comparison.parquet`` (every ``*.parquet`` there is passed to the
-    report builder as a table named after the file).  ``summary.json`` is written last, so
-    requiring it refuses half-written folders.  Anything else raises :class:`ExportError`
-    naming the path.
+    What the folder is, and how its tables are read, is decided by ``simspam.report.cli`` (one
+    definition for both commands); the figures are those of the page it would write.  A folder
+    that is none of these, or whose tables cannot be read, raises :class:`ExportError` naming it.
     """
-    import pandas as pd
+    import pyarrow
+
+    from simspam.errors import ConfigError
+    from simspam.report import cli as report_cli
 
     path = Path(folder)
-    if not path.exists():
-        raise ExportError(f"{path}: no such folder")
-    if not path.is_dir():
-        raise ExportError(f"{path}: not a folder")
-    if not (path / "summary.json").is_file():
-        raise ExportError(
-            f"{path}: not a finished simspam run or comparison (no summary.json; "
-            "expected the output folder of simspam or simspam-compare)"
-        )
     try:
-        if (path / "daily.parquet").is_file():
-            summary = _read_summary(path)
-            daily = pd.read_parquet(path / "daily.parquet")
-            events_file = path / "events.parquet"
-            events = pd.read_parquet(events_file) if events_file.is_file() else None
-            return run_figures(daily, events, summary)
-        if (path / "comparison.parquet").is_file():
-            summary = _read_summary(path)
-            tables = {p.stem: pd.read_parquet(p) for p in sorted(path.glob("*.parquet"))}
-            return compare_figures(tables, summary)
-    except (OSError, ValueError) as err:  # unreadable or corrupt Parquet (pyarrow raises ValueError subclasses)
+        kind = report_cli.detect(path)
+    except ConfigError as err:
+        raise ExportError(str(err)) from None
+    page = {"compare": report_cli._compare_page, "run": report_cli._run_page, "sweep": report_cli.sweep_page}[kind]
+    try:
+        return _named(_captured_sections(lambda: page(path)))
+    except (OSError, json.JSONDecodeError, pyarrow.ArrowException) as err:  # unreadable or corrupt files
         raise ExportError(f"{path}: cannot read its tables ({' '.join(str(err).split())})") from None
-    raise ExportError(f"{path}: has summary.json but neither daily.parquet (a run) nor comparison.parquet (a comparison)")
 
 
 # --------------------------------------------------------------------------
@@ -210,22 +192,36 @@ def report_figures(folder: str | os.PathLike) -> dict[str, go.Figure]:
 
 
 def slide_figure(fig: go.Figure) -> go.Figure:
-    """A copy of ``fig`` fit for a still image: an animation shows its last frame, titled with
-    the frame's name, and loses its Play/Pause buttons and slider.  Other figures are unchanged."""
+    """A copy of ``fig`` fit for a still image, where nothing can be clicked.
+
+    An animation shows its last frame (the final year); a dropdown stays at its active choice
+    (e.g. the scenario shown first).  Both are named in the title -- "... \u2014 baseline: spam sent
+    from, 2026" -- and the Play/Pause buttons, dropdowns and sliders are removed.  A figure without
+    any of these is returned unchanged.
+    """
     out = go.Figure(fig)
-    if not out.frames:
+    if not (out.frames or out.layout.updatemenus or out.layout.sliders):
         return out
-    last = out.frames[-1]
-    indices = list(last.traces) if last.traces else list(range(len(last.data)))
-    for i, trace in zip(indices, last.data):
-        if i < len(out.data):
-            out.data[i].update({k: v for k, v in trace.to_plotly_json().items() if k != "type"})
-    if last.layout is not None:
-        out.update_layout(last.layout)
-    title = out.layout.title.text
-    if last.name and title:
-        out.update_layout(title_text=f"{title} \u2014 {last.name}")
-    out.frames = []
+    shown: list[str] = []
+    for menu in out.layout.updatemenus:
+        if menu.type != "buttons" and menu.buttons:
+            active = menu.active if menu.active is not None else 0
+            if 0 <= active < len(menu.buttons) and menu.buttons[active].label:
+                shown.append(str(menu.buttons[active].label))
+    if out.frames:
+        last = out.frames[-1]
+        indices = list(last.traces) if last.traces else list(range(len(last.data)))
+        for i, trace in zip(indices, last.data):
+            if i < len(out.data):
+                out.data[i].update({k: v for k, v in trace.to_plotly_json().items() if k != "type"})
+        if last.layout is not None:
+            out.update_layout(last.layout)
+        if last.name:
+            shown.append(str(last.name))
+        out.frames = []
+    if shown:
+        title = out.layout.title.text
+        out.update_layout(title_text=f"{title} \u2014 {', '.join(shown)}" if title else ", ".join(shown))
     out.layout.updatemenus = ()  # update_layout(updatemenus=[]) would keep them: it merges
     out.layout.sliders = ()
     return out

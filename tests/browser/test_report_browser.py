@@ -9,13 +9,13 @@ from what the page carries.  For a tiny single run and a small comparison (the s
 * draw country outlines and shaded countries on every map (the outlines are embedded; nothing may be
   fetched: any request that tries to leave the machine is recorded and fails the test);
 * log no console errors;
-* and, for the animated world map, redraw when Play is pressed or the slider is moved.
+* and, for the animated world maps, redraw when Play is pressed, the slider is moved or (comparison)
+  another scenario is picked.
 
 Screenshots of each page (and of the map after it moved) are saved to ``tests/artifacts/``.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from simspam.io import write_run
 from simspam.viz import export
 
 #: Draws found inside a plot div: cartesian traces, tables, Sankey, heatmap images, WebGL canvases, map shapes.
-MARKS = "g.trace, g.table, .sankey, .heatmaplayer image, canvas, .choroplethlocation"
+MARKS = "g.trace, g.table, .sankey .sankey-node, .heatmaplayer image, canvas, .choroplethlocation"
 
 #: Per plot div: what the tests assert on.  ``visible`` counts traces that plotly.js shows.
 PLOTS_JS = """(marks) => [...document.querySelectorAll('.js-plotly-plot')].map(d => ({
@@ -127,29 +127,57 @@ def test_compare_report_draws_every_figure_offline(offline_page, compare_report)
     assert_offline_and_clean(offline_page)
 
 
-def test_animated_map_moves_with_play_and_slider(offline_page, run_report):
+def _animated_map(probe, path: Path) -> tuple[str, list[str]]:
+    """Open the report; the id of its first animated map and the names of its frames (the years)."""
+    plots = open_report(probe, path)
+    animated = [p for p in plots if p["frames"] > 1 and p["geos"]]
+    assert animated, f"no animated map in {path.name}"
+    div_id = animated[0]["id"]
+    years = probe.page.evaluate(f"() => document.getElementById('{div_id}')._transitionData._frames.map(f => f.name)")
+    probe.page.locator(f"#{div_id}").scroll_into_view_if_needed()
+    return div_id, [str(y) for y in years]
+
+
+@pytest.mark.parametrize("report", ["run_report", "compare_report"])
+def test_animated_map_moves_with_play_and_slider(offline_page, request, report):
     """Play steps the map to the last year and the slider brings it back: the drawn countries change
     colour, the slider label follows, and back at the first year the drawing is as it was."""
     page = offline_page.page
-    plots = open_report(offline_page, run_report[0])
-    animated = [p for p in plots if p["frames"] > 1 and p["geos"]]
-    assert animated, "no animated map in the run report"
-    div = page.locator(f"#{animated[0]['id']}")
-    div.scroll_into_view_if_needed()
-    drawing = f"() => document.querySelector('#{animated[0]['id']} .geolayer').innerHTML"
-    label = f"() => document.querySelector('#{animated[0]['id']} .slider-container text')?.textContent"
-    first, first_label = page.evaluate(drawing), page.evaluate(label)
-    years = json.loads(page.evaluate(f"() => JSON.stringify(document.getElementById('{animated[0]['id']}')"
-                                     "._transitionData._frames.map(f => f.name))"))
-    assert first_label == f"Year: {years[0]}"
+    div_id, years = _animated_map(offline_page, request.getfixturevalue(report)[0])
+    div = page.locator(f"#{div_id}")
+    drawing = f"() => document.querySelector('#{div_id} .geolayer').innerHTML"
+    label = f"() => document.querySelector('#{div_id} .slider-container text')?.textContent"
+    first = page.evaluate(drawing)
+    assert page.evaluate(label) == f"Year: {years[0]}"
 
     div.locator(".updatemenu-button", has_text="Play").click()
-    page.wait_for_function(f"() => ({label})() === 'Year: {years[-1]}'", timeout=10_000)
+    page.wait_for_function(f"() => ({label})() === 'Year: {years[-1]}'", timeout=15_000)
     page.wait_for_function(f"(before) => ({drawing})() !== before", arg=first, timeout=5_000)
-    offline_page.screenshot("run-report-map-last-year", full_page=False)
+    offline_page.screenshot(f"{report.replace('_', '-')}-map-last-year", full_page=False)
 
     rail = div.locator(".slider-rail-touch-rect").bounding_box()
     page.mouse.click(rail["x"] + 3, rail["y"] + rail["height"] / 2)  # the slider's first step
     page.wait_for_function(f"() => ({label})() === 'Year: {years[0]}'", timeout=5_000)
     page.wait_for_function(f"(before) => ({drawing})() === before", arg=first, timeout=5_000)
+    assert_offline_and_clean(offline_page)
+
+
+def test_comparison_map_dropdown_switches_scenario(offline_page, compare_report):
+    """The comparison's map shows one scenario and measure at a time: picking another from its
+    dropdown redraws the countries and relabels the menu."""
+    page = offline_page.page
+    div_id, _ = _animated_map(offline_page, compare_report[0])
+    div = page.locator(f"#{div_id}")
+    drawing = f"() => document.querySelector('#{div_id} .geolayer').innerHTML"
+    header = div.locator(".updatemenu-header")
+    first, first_label = page.evaluate(drawing), header.text_content()
+    header.click()
+    options = div.locator(".updatemenu-dropdown-button")
+    labels = [t.strip() for t in options.all_text_contents()]
+    assert len(labels) >= 2 and first_label.strip() in labels
+    other = next(t for t in labels if t != first_label.strip() and "legislation" in t)
+    options.filter(has_text=other).first.click()
+    page.wait_for_function(f"(before) => ({drawing})() !== before", arg=first, timeout=5_000)
+    assert header.text_content().strip() == other
+    offline_page.screenshot("compare-report-map-other-scenario", full_page=False)
     assert_offline_and_clean(offline_page)

@@ -1,4 +1,5 @@
 """Every bundled scenario composes, is pure data, and runs briefly on the tiny world."""
+import datetime as dt
 import re
 
 import pytest
@@ -27,7 +28,12 @@ def test_scenario_is_data_and_runs_on_the_tiny_world(name):
     for section in ("levers", "events"):
         for spec in (data.get(section) or {}).values():
             assert spec["type"] in REGISTRY
-    r = simspam.simulate(simspam.compose(TINY + [f"scenario={name}", "years=0.3"]))
+    if data.get("start"):  # a period of history (historical): its own dates, the default world's countries
+        end = dt.date.fromisoformat(str(data["start"])) + dt.timedelta(days=110)
+        over = ["params.spammers.n_initial=300", f"scenario.end={end}"]
+    else:
+        over = TINY + ["years=0.3"]
+    r = simspam.simulate(simspam.compose(over + [f"scenario={name}"]))
     assert r.summary["scenario"]["name"] == name
     assert r.daily["spam_sent"].sum() > 0
 

@@ -38,6 +38,7 @@ class Botnets:
         self.agents = [Botnet(sim.model, float(s), int(c)) for s, c in zip(shares, cc)]
         self.machines = sim.consumers.users * p.machines_per_user
         self.infected = self.machines * p.initial_infected
+        self.hazard_mult = np.ones(w.n)   # malware waves (levers.exogenous) add to it while they last
         self.ration = 1.0
         self.load = 0.5
 
@@ -62,7 +63,7 @@ class Botnets:
         sim = self.sim
         p = sim.p.botnets
         security = p.security_income * np.minimum(sim.world.gdp / 40000.0, 1.0) + p.security_awareness * sim.consumers.mean_awareness
-        self.hazard = p.infection_rate * np.clip(1.0 - security, 0.0, 1.0)
+        self.hazard = p.infection_rate * np.clip(1.0 - security, 0.0, 1.0) * self.hazard_mult
         self.isp_clean = sim.isps.clean_rate()
         self.clean = p.natural_cleanup + self.isp_clean
 

@@ -4,4 +4,4 @@ Importing this package registers every lever in :data:`REGISTRY`.  A scenario fi
 levers by ``type``; nothing in a scenario is ever imported or called.
 """
 from .base import REGISTRY, Lever, build_interventions, register  # noqa: F401
-from . import legislation, cooperation, self_regulation, technical, awareness, events  # noqa: F401,E402
+from . import legislation, cooperation, self_regulation, technical, awareness, events, exogenous  # noqa: F401,E402

@@ -1,0 +1,1 @@
+"""Calibration to the historical record (issue 5): the historical scenario, targets, fit, validation."""

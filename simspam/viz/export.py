@@ -27,9 +27,10 @@ Choices, and why:
   so maps never fetch from plotly's CDN.  chromium is also started with a dead proxy
   (``127.0.0.1:9``): anything that still tried to go out fails the export loudly instead of
   quietly depending on the network.
-* **Animations become stills.**  A slide cannot play: an animated figure (a map with one frame
-  per year) is exported showing its *last* frame -- the final year, where policy has had longest
-  to act -- with that frame's name in the title, and without Play/Pause buttons or slider.
+* **Interactive figures become stills.**  A slide cannot be clicked: an animated figure (a map
+  with one frame per year) is exported at its *last* frame -- the final year, where policy has had
+  longest to act -- and a dropdown at its active choice; both are named in the title, and the
+  Play/Pause buttons, dropdowns and sliders are left out (:func:`slide_figure`).
 * **All or nothing.**  Every image is rendered in memory first; only then is the output folder
   created and each file replaced atomically (:mod:`simspam.atomic`).  A bad folder, a missing
   browser or a failed render writes nothing.
@@ -367,10 +368,10 @@ def main(argv: list[str] | None = None) -> None:
     """``simspam-export DIR [--format png,svg] [--out DIR/figures] [--scale 1]``."""
     ap = argparse.ArgumentParser(
         prog="simspam-export",
-        description="Export every figure of a run's or comparison's report as slide-sized "
+        description="Export every figure of a run's, comparison's or sweep's report as slide-sized "
         f"({SLIDE_WIDTH}x{SLIDE_HEIGHT}) PNG and SVG files, offline, through Debian's chromium.",
     )
-    ap.add_argument("dir", help="an output folder of simspam (a run) or simspam-compare (a comparison)")
+    ap.add_argument("dir", help="a results folder, as for simspam-report: a run, a comparison or a sweep")
     ap.add_argument("--format", default=",".join(FORMATS), help="comma-separated: png, svg (default: both)")
     ap.add_argument("--out", default=None, help="where to write the images (default: DIR/figures)")
     ap.add_argument("--scale", type=float, default=1.0, help="pixel multiplier for PNG (default 1: 1600x900 px)")

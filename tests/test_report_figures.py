@@ -340,3 +340,18 @@ def test_new_tables_are_documented():
         body = section[1].split("###", 1)[0]
         for c in cols:
             assert f"| `{c}` |" in body, (table, c)
+
+
+def test_sweep_table_takes_swept_values_from_the_design_rows():
+    from simspam.report.sweep_report import sweep_table
+
+    design = pd.DataFrame({"scenario": ["baseline"] * 3, "params.x": [0.1, 0.2, 0.3], "seed": [0, 0, 0],
+                           "design_id": ["a", "b", "c"]})
+    runs = pd.DataFrame({"job": ["0", "1", "2"], "design.row": [2, 0, 1], "design.file": "d.parquet",
+                         "run_id": ["r2", "r0", "r1"], "scenario": "baseline", "seed": 0,
+                         "status": ["ok", "ok", "failed"], "error": ["", "", "boom"]})
+    outcomes = pd.DataFrame({"run_id": ["r0", "r2"], "spam_delivered": [10.0, 30.0]})
+    t = sweep_table(runs, outcomes, design)
+    assert list(t["job"]) == ["0", "1"]  # the failed run is not in the table
+    assert dict(zip(t["run_id"], t["params.x"])) == {"r2": 0.3, "r0": 0.1}
+    assert sf.swept_parameters(t, ["spam_delivered"]) == ["params.x"]

@@ -47,8 +47,7 @@ def create_app(spec: Spec, cache: RunCache, present: bool = False, service: Serv
             abort(404)
         return send_from_directory(GEO_DIR, name, mimetype="application/json", max_age=3600)
 
-    graph_config = {"topojsonURL": app.get_relative_path(GEO_ROUTE), "displaylogo": False,
-                    "responsive": True, "showSendToCloud": False}
+    graph_config = {"topojsonURL": app.get_relative_path(GEO_ROUTE), "displaylogo": False, "showSendToCloud": False}
     years = sorted(spec.start_years)
     targets = [{"label": t, "value": t} for t in spec.targets]
     # Dash 4's slider moves by 0.01 from the keyboard when step=None; a regular grid snaps by its step.
@@ -183,12 +182,15 @@ def create_app(spec: Spec, cache: RunCache, present: bool = False, service: Serv
             empty = figures.message_figure("not computed yet", present_on)
             return (empty, empty, empty, [], ans.message, "status nearest", "", shown, spec.describe(controls))
         res, base = ans.result, ans.baseline
-        figs = (figures.world_map(res, column or "spam_sent", present_on),
-                figures.spam_share(res, base, present_on), figures.flows(res, present_on))
-        cards = [html.Div(className="card", children=[html.Div(label, className="card-label"),
-                                                      html.Div(value, className="card-value"),
-                                                      html.Div(delta, className="card-delta")])
-                 for label, value, delta in figures.headline_rows(res, base)]
+        try:
+            figs = (figures.world_map(res, column or "spam_sent", present_on),
+                    figures.spam_share(res, base, present_on), figures.flows(res, present_on))
+            cards = [html.Div(className="card", children=[html.Div(label, className="card-label"),
+                                                          html.Div(value, className="card-value"),
+                                                          html.Div(delta, className="card-delta")])
+                     for label, value, delta in figures.headline_rows(res, base)]
+        except Exception as exc:   # a damaged cached run must not take the page down
+            return _error(f"the figures could not be drawn: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}")
         status = _status_text(ans)
         shown_desc = spec.describe(ans.shown) if ans.shown is not None else ""
         return (*figs, cards, status, f"status {ans.source}", "",
@@ -210,4 +212,4 @@ def _status_text(ans: Answer) -> str:
         return f"From cache · answered in {ans.seconds:.2f} s"
     if ans.source in ("live", "computed"):
         return ans.message[0].upper() + ans.message[1:]
-    return "Nearest cached setting: " + ans.message.removeprefix("nearest cached setting shown ")
+    return ans.message[0].upper() + ans.message[1:]

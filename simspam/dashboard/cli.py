@@ -84,7 +84,11 @@ def main(argv: list[str] | None = None) -> None:
         print(f"simspam-dashboard: error: cache {args.cache}: {err.strerror or err}", file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT) from None
     app = create_app(spec, cache, present=args.present)
+    import logging
+
     from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)   # no line per request during a talk
 
     try:
         server = make_server(args.host, args.port, app.server, threaded=True)

@@ -90,6 +90,10 @@ def theme(fig: go.Figure, present: bool) -> go.Figure:
     if fig.layout.geo is not None and fig.layout.geo.projection is not None and fig.layout.geo.projection.type:
         fig.update_geos(bgcolor="#000000", landcolor="#222222", oceancolor="#000000",
                         countrycolor="#cccccc", coastlinecolor="#cccccc")
+        for slider in fig.layout.sliders:        # room for the larger Play / Pause buttons
+            slider.update(x=0.22, len=0.78)
+    elif fig.layout.legend.orientation == "h":
+        fig.update_layout(legend=dict(y=-0.32), margin=dict(b=150), height=520)
     return fig
 
 

@@ -63,7 +63,9 @@ class Service:
         self._run_lock = threading.Lock()       # one live run at a time
         self._base: dict[tuple, DictConfig] = {}
         self.calibration = 1.0                  # actual / predicted for live runs, smoothed
-        self.live_runs: list[float] = []        # measured run times this session
+        self.live_runs: list[float] = []        # measured run times this session (warm runs)
+        self.cold_run: float | None = None      # the first run of the process (imports, caches: slower)
+        self._runs = 0
 
     # ------------------------------------------------------------ settings
     def setting(self, controls: Controls) -> Setting:
@@ -93,10 +95,14 @@ class Service:
         return Setting(controls, run_key(cfg), cfg)
 
     # ------------------------------------------------------------ predictions
-    def _nearest(self, controls: Controls, exclude: str | None = None) -> tuple[dict, Controls] | None:
+    def _nearest(self, controls: Controls, exclude: str | None = None, timed: bool = False) -> tuple[dict, Controls] | None:
+        """The cached setting closest to ``controls`` (same world and horizon); ``timed``: only runs
+        whose time is a fair prediction (not the first, cold run of a process)."""
         best, best_d = None, None
         for key, meta in list(self.cache.index.items()):
             if key == exclude or meta.get("world") != self.spec.world or meta.get("years") != self.spec.years:
+                continue
+            if timed and (meta.get("cold_start") or not meta.get("runtime_s")):
                 continue
             try:
                 other = Controls.from_json(meta["controls"])
@@ -110,13 +116,16 @@ class Service:
         return best
 
     def predict(self, controls: Controls) -> float | None:
-        """Predicted model time (s) of a live run of ``controls``; None if nothing was measured yet."""
-        near = self._nearest(controls)
-        if near is not None and near[0].get("runtime_s"):
+        """Predicted model time (s) of a live run of ``controls``; None if nothing was measured yet.
+
+        The first run of a process pays for imports and warm-up (about twice as slow here), so it
+        predicts only when nothing else has been measured."""
+        near = self._nearest(controls, timed=True)
+        if near is not None:
             return float(near[0]["runtime_s"]) * self.calibration
         if self.live_runs:
             return statistics.median(self.live_runs[-5:])
-        return None
+        return self.cold_run
 
     # ------------------------------------------------------------ running
     def compute(self, setting: Setting) -> tuple[Compact, float]:
@@ -130,6 +139,8 @@ class Service:
             result = compact(res.daily, setting.key, run_meta(self.spec, setting, res.summary, 0.0))
             seconds = time.perf_counter() - t0
             result.meta["runtime_s"] = round(seconds, 4)
+            result.meta["cold_start"] = self._runs == 0
+            self._runs += 1
             self.cache.put(result)
         return result, seconds
 
@@ -146,7 +157,7 @@ class Service:
                 fits = predicted is None or predicted + self.spec.overhead_seconds <= self.spec.budget_seconds
                 if exact or fits:   # simulate() validates first: bad input is a ConfigError, not a failed run
                     result, seconds = self.compute(setting)
-                    self._learn(predicted, seconds)
+                    self._learn(predicted, seconds, bool(result.meta.get("cold_start")))
                     source = "computed" if exact and not fits else "live"
                     verb = "computed on request" if source == "computed" else "ran live"
                     ans = Answer(source, f"{verb} in {seconds:.2f} s", result, asked=controls, shown=controls,
@@ -178,7 +189,7 @@ class Service:
         if result is None:
             raise RuntimeError(f"cached run {meta['key']} cannot be read")
         diff = self.spec.differences(controls, shown)
-        return Answer("nearest", f"nearest cached setting shown ({diff}); {why}", result,
+        return Answer("nearest", f"nearest cached setting shown: {diff}; {why}", result,
                       asked=controls, shown=shown, predicted=predicted)
 
     def _baseline(self, controls: Controls) -> Compact | None:
@@ -189,7 +200,12 @@ class Service:
         except ConfigError:
             return None
 
-    def _learn(self, predicted: float | None, seconds: float) -> None:
+    def _learn(self, predicted: float | None, seconds: float, cold: bool) -> None:
+        if seconds <= 0:        # answered by a run another thread had just made
+            return
+        if cold:
+            self.cold_run = seconds
+            return
         self.live_runs.append(seconds)
         if predicted:
             ratio = seconds / (predicted / self.calibration)

@@ -68,9 +68,15 @@ class Spammers:
         # where operations live and host: more users and more income, more operations (EST)
         self.home_weight = w.users * np.sqrt(w.gdp / 30000.0)
         self.home_weight /= self.home_weight.sum()
+        # where servers are hosted: data centres concentrate in rich, well-connected countries
+        # (I7: the US relayed 42-57% of spam in 2004, mostly from hosted servers and proxies)
+        self.host_weight = w.users * np.power(w.gdp / 30000.0, p.host_income_elasticity)
+        self.host_weight /= self.host_weight.sum()
         self.init_rng = sim.streams["spammers.init"]
         self.entry_rng = sim.streams["spammers.entry"]
         self.decide_rng = sim.streams["spammers.decide"]
+        # n0 operations at the reference date (2004); fewer if the run starts before it
+        n0 = max(1, int(round(n0 * np.exp(p.early_growth * min(sim.t_ref, 0.0) / 365.25))))
         self._spawn(np.arange(n0), self.init_rng.random((n0, 8)), evasion_mean=p.evasion_mean)
         self.processor_ok = np.ones(N_PROCESSORS, dtype=bool)
         self.processor_refusal = np.zeros(w.n)   # share of processors refusing spam merchants, by destination
@@ -84,11 +90,12 @@ class Spammers:
         if n == 0:
             return
         cum_home = np.cumsum(self.home_weight)
+        cum_host = np.cumsum(self.host_weight)
         self.alive[slots] = True
         self.uid[slots] = self.next_uid + np.arange(n)
         self.next_uid += n
         self.home[slots] = np.minimum(np.searchsorted(cum_home, u[:, 0] * cum_home[-1]), len(cum_home) - 1)
-        other = np.minimum(np.searchsorted(cum_home, u[:, 1] * cum_home[-1]), len(cum_home) - 1)
+        other = np.minimum(np.searchsorted(cum_host, u[:, 1] * cum_host[-1]), len(cum_host) - 1)
         self.host[slots] = np.where(u[:, 2] < 0.6, self.home[slots], other)
         self.infra[slots] = np.where(u[:, 3] < p.botnet_share, BOT, OWN)
         mix = np.cumsum(p.business_mix)
@@ -145,7 +152,7 @@ class Spammers:
         """Attrition, entry, then one cohort revises its plan.  Called every ``round_days``."""
         sim = self.sim
         p = sim.p.spammers
-        years = t / 365.25
+        years = sim.years_at(t)
         # fixed draws per round, whatever happens (common random numbers)
         u = self.decide_rng.random((self.m, 6))
         u_entry = self.entry_rng.random((POTENTIAL_ENTRANTS, 9))
@@ -247,7 +254,8 @@ class Spammers:
         profit[move] -= p.relocation_cost / (365.25 * p.planning_years)
         # ---- infrastructure: keep it, move own servers to a candidate host, or rent botnets,
         # whichever costs least per message that gets out, net of the switching cost
-        host_cand = np.minimum(np.searchsorted(cum, u[:, 1] * cum[-1]), C - 1)
+        cum_host = np.cumsum(self.host_weight)
+        host_cand = np.minimum(np.searchsorted(cum_host, u[:, 1] * cum_host[-1]), C - 1)
         own_eff = own_cost / np.maximum(1.0 - p_out_own, 1e-6)            # (C,) cost per message passing outbound
         bot_eff = bot_cost / max(pass_bot, 1e-6)
         is_bot = self.infra[idx] == BOT

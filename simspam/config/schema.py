@@ -47,6 +47,10 @@ class WorldConfig:
 class SpammerParams:
     n_initial: int = P(1000, 1, 100000, "spammers", "E8", integer=True,
                        doc="Spam operations at the start.")
+    early_growth: float = P(0.0, 0.0, 5.0, "1/year", "S1,S2",
+                            doc="Growth of the number of operations before the reference date (world.users_date): a run "
+                                "starting earlier starts with n_initial x exp(-early_growth x years before it), and free "
+                                "entry does the rest (the historical scenario, 2001).")
     max_spammers: int = P(4000, 1, 400000, "slots", "-", integer=True,
                           doc="Array capacity for spammers (entrants beyond it are turned away).")
     size_alpha: float = P(1.1, 0.3, 5.0, "-", "E8",
@@ -56,6 +60,9 @@ class SpammerParams:
                              doc="Mean sending capacity of an operation in the start year.")
     capacity_growth: float = P(0.12, -0.9, 5.0, "1/year", "S4,S8",
                                doc="Annual growth of operations' capacity as sending gets cheaper.")
+    host_income_elasticity: float = P(0.5, 0.0, 4.0, "-", "I7",
+                                      doc="Hosting of own servers is drawn by users x (GDP per capita / 30,000)^this: "
+                                          "data centres concentrate in rich, well-connected countries.")
     botnet_share: float = P(0.6, 0.0, 1.0, "fraction", "I1",
                             doc="Share of operations renting botnets at the start (the rest own servers).")
     business_mix: list[float] = P([0.3, 0.45, 0.25], 0.0, 1.0, "fractions", "L4,E6",
@@ -147,6 +154,10 @@ class ConsumerParams:
     purchase_rate: float = P(0.001, 0.0, 1.0, "sales/response", "E1,E2", doc="Purchases or frauds per response.")
     income_elasticity: float = P(0.5, 0.0, 3.0, "-", "EST",
                                  doc="Purchases scale with (GDP per capita / 30,000 USD) to this power.")
+    responder_share: float = P(1.0, 0.001, 1.0, "fraction", "C1",
+                               doc="Share of users who ever answer spam.  It does not change aggregate responses "
+                                   "(response_rate sets those), only how they spread over users, which surveys "
+                                   "measure (C1: 11% ever clicked); used by the calibration targets C1 and C2.")
     complaint_rate: float = P(2e-6, 0.0, 1.0, "complaints/delivered", "C4",
                               doc="Complaints per delivered spam, unaware consumer, where a law tells them where to complain.")
     complaint_boost: float = P(4.0, 0.0, 100.0, "-", "C4", doc="Extra complaints at full awareness (x(1+boost)).")

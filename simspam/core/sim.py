@@ -57,6 +57,10 @@ class Simulation:
         self.p = cfg.params
         self.start = dt.date.fromisoformat(str(cfg.start))
         self.n_days = max(1, int(round(cfg.years * 365.25)))
+        # Time trends (capacity growth, falling costs, filter research) are anchored at the
+        # reference date of the world table and the parameters (world.users_date, 2004), not at
+        # the run's start: a run starting in 2001 starts with 2001's costs and filters.
+        self.t_ref = float((self.start - dt.date.fromisoformat(str(cfg.world.users_date))).days)
         self.streams = Streams(cfg.seed)
         self.world = world if world is not None else load_world(cfg.world.table, list(cfg.world.countries),
                                                                self.start, cfg.world.email_share)
@@ -105,6 +109,10 @@ class Simulation:
     # ------------------------------------------------------------ services for agents and levers
     def day_of(self, date: dt.date) -> float:
         return float((date - self.start).days)
+
+    def years_at(self, t: float) -> float:
+        """Years since the parameters' reference date at day ``t`` of the run (negative before it)."""
+        return (t + self.t_ref) / 365.25
 
     def date_of(self, t: float) -> dt.date:
         return self.start + dt.timedelta(days=int(math.floor(t)))
@@ -186,8 +194,8 @@ class Simulation:
         shocks = np.exp(VOLUME_SIGMA * vol_rng.standard_normal((D, C)) - 0.5 * VOLUME_SIGMA ** 2)
         u_all = np.concatenate((resp_rng.random((D, CA)), comp_rng.random((D, C)), sale_rng.random((D, CA))), axis=1)
         u_cases = case_rng.random((D, C))
-        years_all = np.arange(D) / 365.25
-        users_all = users0[None, :] * np.exp(user_growth * years_all)[:, None]
+        years_all = (np.arange(D) + self.t_ref) / 365.25
+        users_all = users0[None, :] * np.exp(user_growth * np.arange(D) / 365.25)[:, None]   # users0: at the start
         growth_all = np.exp(growth_rate * years_all)
         legit_all = np.floor(users_all * pc.legit_per_user)
         for t in range(D):
@@ -254,6 +262,7 @@ class Simulation:
             self.last_delivered = delivered + 1.0
             # record
             rec["spam_sent"][t] = add(add(S, axis=0), axis=1)
+            rec["spam_sent_botnet"][t] = add(S[1], axis=1)
             rec["blocked_outbound"][t] = add(add(B, axis=0), axis=1)
             rec["spam_received"][t] = arrivals
             rec["filtered"][t] = filtered

@@ -29,7 +29,7 @@ class FilterImprovement(Lever):
         isp.bonus[mask] += self.strength * self.jump
         isp.research_bonus[mask] += self.strength * self.research_rate
         # research counts from now on: offset so that the bonus is zero today
-        isp.bonus[mask] -= self.strength * self.research_rate * sim.engine.now / 365.25
+        isp.bonus[mask] -= self.strength * self.research_rate * sim.years_at(sim.engine.now)
 
 
 @register("botnet_cleanup")

@@ -8,6 +8,7 @@ from __future__ import annotations
 # name: (dtype, unit, meaning)
 DAILY = {
     "spam_sent": ("int64", "messages/day", "spam sent by senders whose infrastructure (servers, or infected machines) is in the country"),
+    "spam_sent_botnet": ("int64", "messages/day", "of spam_sent, the part sent from infected machines (botnets) in the country"),
     "spam_received": ("int64", "messages/day", "spam addressed to the country's consumers that reached its ISPs (filtered + delivered)"),
     "blocked_outbound": ("int64", "messages/day", "spam stopped where it left (port-25 blocking, acceptable-use terminations, blocklists), by origin"),
     "filtered": ("int64", "messages/day", "spam caught by the country's ISP filters, by destination"),

@@ -28,6 +28,8 @@ def check_daily(daily: pd.DataFrame) -> list[str]:
             problems.append(f"{name} not finite")
     if (daily["legit_lost"] > daily["legit_sent"]).any():
         problems.append("legit_lost exceeds legit_sent")
+    if (daily["spam_sent_botnet"] > daily["spam_sent"]).any():
+        problems.append("spam_sent_botnet exceeds spam_sent")
     if (daily["sales"] > daily["responses"]).any():
         problems.append("sales exceed responses")
     closed = daily[["cases_won", "cases_dropped"]].to_numpy().sum()

@@ -1,0 +1,297 @@
+"""Fit the uncertain parameters to the published targets over replicated historical runs.
+
+``simspam-calibrate`` (this module's ``main``) reads ``conf/calibration/fit.yaml`` (the
+parameters, their ranges and sources, the seeds, the budget) and the targets in
+``conf/calibration/targets.csv``, then
+
+1. screens a Latin hypercube of the parameter box with the first seed (scipy.stats.qmc),
+2. polishes the best point with Nelder-Mead (scipy.optimize) in the unit cube, every
+   candidate run on all the seeds under common random numbers (so two candidates differ
+   only by their parameters, and the objective is smooth enough to descend),
+3. writes the result as the default world's parameters, ``conf/params/calibrated.yaml``,
+   with its provenance (targets file hash, seeds, objective, date, version) in the file's
+   header and in ``conf/calibration/fit.json``, plus every evaluated point
+   (``conf/calibration/fit_trials.csv``: the spread across good fits shows which
+   parameters the targets leave poorly identified).
+
+No hand tuning: the objective is the sum over targets of the squared distance of the
+seeds' median outside its band (in band widths; see ``Target.distance``), plus one
+consistency term: the historical run must arrive in January 2004 with about as many
+operations as the 2004 world starts with (``spammers.n_initial``).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy.optimize import minimize
+from scipy.stats import qmc
+
+from .. import __version__
+from ..atomic import replace_atomically
+from ..errors import ConfigError
+from ..paths import conf_dir
+from .targets import Target, load_targets, measure, targets_path
+
+
+@dataclass(frozen=True)
+class Dim:
+    key: str
+    lo: float
+    hi: float
+    log: bool
+    source: str
+
+    def value(self, u: float) -> float:
+        u = float(np.clip(u, 0.0, 1.0))
+        if self.log:
+            return float(np.exp(np.log(self.lo) + u * (np.log(self.hi) - np.log(self.lo))))
+        return self.lo + u * (self.hi - self.lo)
+
+    def unit(self, x: float) -> float:
+        if self.log:
+            return float((np.log(x) - np.log(self.lo)) / (np.log(self.hi) - np.log(self.lo)))
+        return (x - self.lo) / (self.hi - self.lo)
+
+
+def load_fit_spec(path: str | Path | None = None) -> dict:
+    path = Path(path) if path else conf_dir() / "calibration" / "fit.yaml"
+    spec = yaml.safe_load(path.read_text())
+    dims = []
+    for key, d in spec["parameters"].items():
+        try:
+            d = {**d, "lo": float(d["lo"]), "hi": float(d["hi"])}   # YAML reads 2.0e7 as a string
+        except (KeyError, TypeError, ValueError):
+            raise ConfigError(f"fit.parameters.{key}", f"bad range {d}", "numbers lo and hi") from None
+        if d["scale"] not in ("log", "lin") or not d["lo"] < d["hi"] or (d["scale"] == "log" and d["lo"] <= 0):
+            raise ConfigError(f"fit.parameters.{key}", f"bad range {d}", "lo < hi (lo > 0 for log), scale log or lin")
+        dims.append(Dim(key, float(d["lo"]), float(d["hi"]), d["scale"] == "log", str(d.get("source", ""))))
+    spec["dims"] = dims
+    return spec
+
+
+def overrides(dims: list[Dim], u: np.ndarray) -> list[str]:
+    return [f"params.{d.key}={d.value(x)!r}" for d, x in zip(dims, u)]
+
+
+def _evaluate(args) -> dict[str, float]:
+    """One historical run (in a worker): the targets' values and the consistency count."""
+    scenario, extra, seed, target_file = args
+    import simspam
+
+    cfg = simspam.compose([f"scenario={scenario}", f"seed={seed}", "output.report=false", *extra])
+    try:
+        res = simspam.simulate(cfg, command="simspam-calibrate")
+    except Exception as exc:  # a failed candidate is a bad candidate, not a crash
+        return {"_error": f"{type(exc).__name__}: {exc}"}
+    values = measure(res.daily, res.events, res.config.params, load_targets(target_file))
+    jan04 = res.daily[(res.daily["date"] >= "2004-01-01") & (res.daily["date"] <= "2004-01-31")]
+    values["_ops_2004"] = float(jan04.groupby("date")["active_spammers"].sum().mean()) if len(jan04) else np.nan
+    return values
+
+
+def objective(per_seed: list[dict], targets: list[Target], n_initial: float, weight: float) -> tuple[float, dict]:
+    """Sum of squared band distances of the seeds' medians, plus the 2004 consistency term."""
+    if any("_error" in v for v in per_seed):
+        return 1e6, {}
+    med = {}
+    for t in targets:
+        vals = np.array([v[t.id] for v in per_seed], dtype=float)
+        med[t.id] = float(np.median(vals[np.isfinite(vals)])) if np.isfinite(vals).any() else float("nan")
+    loss = sum(t.distance(med[t.id]) ** 2 for t in targets)
+    ops = float(np.median([v["_ops_2004"] for v in per_seed]))
+    if np.isfinite(ops):   # only runs that reach January 2004
+        loss += weight * float(np.log(max(ops, 1.0) / n_initial)) ** 2
+    med["_ops_2004"] = ops
+    return float(loss), med
+
+
+class Fitter:
+    def __init__(self, spec: dict, jobs: int, target_file: Path, log=print):
+        self.spec, self.dims, self.jobs = spec, spec["dims"], jobs
+        self.targets = load_targets(target_file)
+        self.target_file = target_file
+        self.trials: list[dict] = []
+        self.progress: Path | None = None
+        self.pool = ProcessPoolExecutor(max_workers=jobs)
+        self.log = log
+        import simspam
+
+        self.n_initial = float(simspam.compose([f"scenario={spec['scenario']}"]).params.spammers.n_initial)
+
+    def evaluate(self, units: list[np.ndarray], seeds: list[int], stage: str) -> list[float]:
+        fixed = list(self.spec.get("overrides") or [])
+        jobs = [(self.spec["scenario"], fixed + overrides(self.dims, u), s, str(self.target_file))
+                for u in units for s in seeds]
+        results = list(self.pool.map(_evaluate, jobs))
+        errors = [r["_error"] for r in results if "_error" in r]
+        if errors and len(errors) == len(results):
+            raise RuntimeError(f"every run of this {stage} batch failed; first error: {errors[0]}")
+        out = []
+        for i, u in enumerate(units):
+            per_seed = results[i * len(seeds):(i + 1) * len(seeds)]
+            loss, med = objective(per_seed, self.targets, self.n_initial, self.spec["consistency_weight"])
+            hits = sum(t.hit(med.get(t.id, np.nan)) for t in self.targets)
+            row = {"stage": stage, "loss": loss, "hits": hits, "seeds": len(seeds),
+                   **{d.key: d.value(x) for d, x in zip(self.dims, u)}, **{f"t.{k}": v for k, v in med.items()}}
+            self.trials.append(row)
+            out.append(loss)
+        if self.progress:   # keep what was learnt if the fit is stopped
+            pd.DataFrame(self.trials).to_csv(self.progress, index=False)
+        return out
+
+    def run(self) -> tuple[np.ndarray, float]:
+        spec, seeds = self.spec, list(self.spec["seeds"])
+        t0 = time.perf_counter()
+        sampler = qmc.LatinHypercube(d=len(self.dims), seed=int(seeds[0]))
+        screen = list(sampler.random(int(spec["screen"])))
+        losses = self.evaluate(screen, seeds[:1], "screen")
+        order = np.argsort(losses)
+        self.log(f"screen: {len(screen)} points in {time.perf_counter() - t0:.0f} s; best loss {losses[order[0]]:.3f}")
+        x0 = screen[order[0]]
+        budget = int(spec["polish"])
+        best = {"u": x0, "loss": np.inf}
+
+        def f(u):
+            loss = self.evaluate([np.clip(u, 0, 1)], seeds, "polish")[0] + 10.0 * float(np.sum(np.clip(-u, 0, None) + np.clip(u - 1, 0, None)))
+            if loss < best["loss"]:
+                best.update(u=np.clip(u, 0, 1), loss=loss)
+                self.log(f"  polish {len(self.trials) - len(screen):4d}: loss {loss:.4f} hits {self.trials[-1]['hits']}/{len(self.targets)}")
+            return loss
+
+        n = len(self.dims)
+        simplex = np.vstack([x0] + [np.clip(x0 + np.where(np.arange(n) == i, 0.15 if x0[i] < 0.85 else -0.15, 0.0), 0, 1)
+                                    for i in range(n)])
+        minimize(f, x0, method="Nelder-Mead",
+                 options={"maxfev": budget, "initial_simplex": simplex, "adaptive": True, "xatol": 1e-3, "fatol": 1e-4})
+        self.log(f"fit done in {time.perf_counter() - t0:.0f} s; loss {best['loss']:.4f}")
+        return best["u"], float(best["loss"])
+
+
+def _has_tabulate() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("tabulate") is not None
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    replace_atomically(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.blake2b(path.read_bytes(), digest_size=8).hexdigest()
+
+
+def write_results(fitter: Fitter, u: np.ndarray, loss: float, out_params: Path, out_json: Path, out_trials: Path,
+                  command: str) -> dict:
+    """The fitted values as the default parameters (conf/params/calibrated.yaml) with provenance."""
+    dims = fitter.dims
+    values = {d.key: d.value(x) for d, x in zip(dims, u)}
+    best_row = min((r for r in fitter.trials if r["stage"] == "polish"), key=lambda r: r["loss"], default=None)
+    prov = {
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "version": __version__,
+        "command": command,
+        "scenario": fitter.spec["scenario"],
+        "seeds": list(fitter.spec["seeds"]),
+        "objective": loss,
+        "hits": best_row["hits"] if best_row else None,
+        "targets": len(fitter.targets),
+        "targets_file": "conf/calibration/targets.csv",
+        "targets_hash": file_hash(fitter.target_file),
+        "evaluations": len(fitter.trials),
+        "parameters": {d.key: {"value": values[d.key], "lo": d.lo, "hi": d.hi, "scale": "log" if d.log else "lin",
+                               "source": d.source} for d in dims},
+    }
+    nested: dict = {}
+    for key, v in values.items():
+        group, name = key.split(".", 1)
+        nested.setdefault(group, {})[name] = float(f"{v:.4g}")
+    header = (
+        "# @package params\n"
+        "# The default world's calibrated parameters: written by `simspam-calibrate`, do not edit by hand.\n"
+        f"# Fitted {prov['date']} with simspam {__version__} to {prov['targets']} targets "
+        f"(conf/calibration/targets.csv, hash {prov['targets_hash']}),\n"
+        f"# scenario {prov['scenario']}, seeds {prov['seeds']}, objective {loss:.4f}, "
+        f"{prov['evaluations']} evaluations.  Full provenance: conf/calibration/fit.json.\n"
+        "# Use `params=declared` to run with the schema's uncalibrated declared defaults instead.\n")
+    write_text_atomic(out_params, header + yaml.safe_dump(nested, sort_keys=True))
+    write_text_atomic(out_json, json.dumps(prov, indent=2) + "\n")
+    trials = pd.DataFrame(fitter.trials)
+    write_text_atomic(out_trials, trials.to_csv(index=False))
+    return prov
+
+
+def identification(trials: pd.DataFrame, dims: list[Dim], within: float = 1.5, top: int = 20) -> pd.DataFrame:
+    """Spread of each parameter across good fits: the polished points whose loss is within
+    ``within`` times the best (at most ``top`` of them), in the unit cube of the search box.
+    A parameter whose good fits span much of its range is poorly identified by the targets."""
+    t = trials[trials["stage"] == "polish"] if (trials["stage"] == "polish").any() else trials
+    best = float(t["loss"].min())
+    good = t[t["loss"] <= best * within + 1e-9].nsmallest(top, "loss")
+    rows = []
+    for d in (d for d in dims if d.key in trials):
+        units = np.array([d.unit(x) for x in good[d.key]])
+        rows.append({"parameter": d.key, "best": float(t.loc[t["loss"].idxmin(), d.key]),
+                     "good_min": float(good[d.key].min()), "good_max": float(good[d.key].max()),
+                     "spread": float(units.max() - units.min()), "fits": len(good), "source": d.source})
+    return pd.DataFrame(rows).sort_values("spread", ascending=False).reset_index(drop=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="simspam-calibrate", description=__doc__.splitlines()[0])
+    ap.add_argument("--spec", default=None, help="fit specification (default conf/calibration/fit.yaml)")
+    ap.add_argument("--targets", default=None, help="targets table (default conf/calibration/targets.csv)")
+    ap.add_argument("--jobs", type=int, default=0, help="parallel processes (0: all cores)")
+    ap.add_argument("--screen", type=int, default=None, help="override the number of screened points")
+    ap.add_argument("--polish", type=int, default=None, help="override the Nelder-Mead budget")
+    ap.add_argument("--out", default=None, help="folder for the outputs (default: the project's conf/)")
+    ap.add_argument("--spread", metavar="TRIALS_CSV", default=None,
+                    help="print how well the targets identify each parameter (spread across good fits) and exit")
+    args = ap.parse_args(argv)
+    if args.spread:
+        table = identification(pd.read_csv(args.spread), load_fit_spec(args.spec)["dims"])
+        print(table.to_markdown(index=False, floatfmt=".4g") if _has_tabulate() else table.to_string(index=False))
+        return
+    try:
+        spec = load_fit_spec(args.spec)
+        if args.screen is not None:
+            spec["screen"] = args.screen
+        if args.polish is not None:
+            spec["polish"] = args.polish
+        target_file = Path(args.targets) if args.targets else targets_path()
+        load_targets(target_file)
+    except (ConfigError, OSError, KeyError) as exc:
+        print(f"simspam-calibrate: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    out = Path(args.out) if args.out else conf_dir()
+    jobs = args.jobs or os.cpu_count() or 1
+    fitter = Fitter(spec, jobs, target_file)
+    fitter.progress = Path(os.environ.get("SIMSPAM_FIT_PROGRESS", "")) or None
+    try:
+        u, loss = fitter.run()
+    except RuntimeError as exc:
+        print(f"simspam-calibrate: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    finally:
+        fitter.pool.shutdown()
+    prov = write_results(fitter, u, loss, out / "params" / "calibrated.yaml", out / "calibration" / "fit.json",
+                         out / "calibration" / "fit_trials.csv", "simspam-calibrate " + " ".join(argv or sys.argv[1:]))
+    print(f"objective {loss:.4f}; {prov['hits']}/{prov['targets']} targets hit with seeds {prov['seeds']}; "
+          f"wrote {out / 'params' / 'calibrated.yaml'}")
+
+
+if __name__ == "__main__":
+    main()

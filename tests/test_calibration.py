@@ -1,0 +1,191 @@
+"""Calibration targets, the fit and the validation report (issue 5)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import simspam
+from simspam.calibration import fit, targets as tg
+from simspam.calibration.validate import summarise
+from simspam.errors import ConfigError
+from simspam.metrics.columns import DAILY
+
+
+def _target(metric="spam_share", low=10.0, high=20.0, country="", start="2003-01-01", end="2003-12-31", id="X"):
+    return tg.Target(id, metric, country, dt.date.fromisoformat(start), dt.date.fromisoformat(end), low, high, "%",
+                     "src", "what")
+
+
+def _daily(days: int = 730, start: str = "2003-01-01") -> pd.DataFrame:
+    """Two countries, every column zero unless set: a table whose metrics are known by hand."""
+    dates = pd.date_range(start, periods=days, freq="D")
+    rows = []
+    for i, d in enumerate(dates):
+        for c in ("USA", "DEU"):
+            row = {name: 0 for name in DAILY}
+            row.update(date=d, country=c)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_bundled_targets_load_and_cite_a_source():
+    ts = tg.load_targets()
+    assert len(ts) >= 25
+    assert len({t.id for t in ts}) == len(ts)
+    for t in ts:
+        assert t.source and t.what and t.low <= t.high and t.start <= t.end
+
+
+def test_a_bad_targets_table_names_the_row_and_column(tmp_path):
+    src = tg.targets_path().read_text().splitlines()
+    bad = [src[0], src[1].replace(",spam_share,", ",spam_shares,", 1)] + src[2:]
+    p = tmp_path / "t.csv"
+    p.write_text("\n".join(bad) + "\n")
+    with pytest.raises(ConfigError) as e:
+        tg.load_targets(p)
+    assert "metric" in str(e.value) and "spam_shares" in str(e.value)
+
+
+def test_distance_is_zero_inside_and_grows_outside_in_band_widths():
+    t = _target(low=10, high=20)
+    assert t.distance(15) == 0 and t.hit(15) and t.hit(10) and t.hit(20)
+    assert t.distance(25) == pytest.approx(0.5) and t.distance(0) == pytest.approx(1.0)
+    assert not t.hit(25) and not t.hit(float("nan"))
+    wide = _target(low=10, high=1000)   # a factor of 100: log scale, symmetric in ratios
+    assert wide.distance(5) == pytest.approx(wide.distance(2000))
+    assert wide.distance(0) == tg.CAP and t.distance(1e9) == tg.CAP
+
+
+def test_metrics_on_a_table_with_known_answers():
+    d = _daily()
+    p = simspam.compose([]).params
+    in_2003 = d["date"].dt.year == 2003
+    # spam share 20% in the first half of 2003, 60% from July: crosses 50% in July 2003
+    d.loc[:, "legit_sent"] = 100
+    d.loc[:, "spam_received"] = np.where(d["date"] < "2003-07-01", 25, 150)
+    d.loc[:, "spam_sent"] = 1000
+    d.loc[d["country"] == "USA", "spam_sent"] = 3000
+    d.loc[:, "delivered"] = 20
+    d.loc[:, "sales"] = np.where(in_2003, 1, 0)
+    share = tg.METRICS["spam_share"](d, None, _target(start="2003-07-01", end="2003-12-31"), p)
+    assert share == pytest.approx(60.0)
+    assert tg.METRICS["share_crosses_50"](d, None, _target(), p) == pytest.approx(2003 + 6 / 12)
+    assert tg.METRICS["origin_share"](d, None, _target(country="USA"), p) == pytest.approx(75.0)
+    assert tg.METRICS["inbox_rate"](d, None, _target(), p) == pytest.approx(100 * 40 / 4000)
+    assert tg.METRICS["sent_per_sale_m"](d, None, _target(), p) == pytest.approx(4000 / 2 / 1e6)
+    ev = pd.DataFrame({"kind": ["assistance_requested"] * 3 + ["case_opened"], "partner": ["USA", "USA", "DEU", "USA"],
+                       "date": pd.to_datetime(["2003-02-01", "2003-05-01", "2003-05-01", "2003-05-01"])})
+    assert tg.METRICS["assistance_received_per_year"](d, ev, _target(country="USA"), p) == pytest.approx(2 / (365 / 365.25))
+
+
+def test_ever_responded_spreads_responses_over_the_responders_only():
+    # 1000 users, 1000 responses: everyone-responds gives 1 - e^-1; a 10% minority caps it at 10%
+    assert tg._ever(1000, 1000, 1.0) == pytest.approx(100 * (1 - np.exp(-1)))
+    assert tg._ever(1000, 1000, 0.1) == pytest.approx(10 * (1 - np.exp(-10)))
+    assert tg._ever(0, 1000, 0.1) == 0
+
+
+def test_measure_leaves_targets_outside_the_run_unmeasured():
+    d = _daily(days=365)
+    d.loc[:, "legit_sent"] = 10
+    out = tg.measure(d, pd.DataFrame(), simspam.compose([]).params,
+                     [_target(id="in"), _target(id="out", start="2005-01-01", end="2005-12-31")])
+    assert out["in"] == 0.0 and np.isnan(out["out"])
+
+
+def test_objective_uses_the_median_of_seeds_and_the_2004_consistency_term():
+    ts = [_target(id="A", low=10, high=20)]
+    seeds = [{"A": 15.0, "_ops_2004": 100.0}, {"A": 30.0, "_ops_2004": 100.0}, {"A": 16.0, "_ops_2004": 100.0}]
+    loss, med = fit.objective(seeds, ts, n_initial=100.0, weight=1.0)
+    assert med["A"] == 16.0 and loss == 0.0
+    loss, _ = fit.objective(seeds, ts, n_initial=100.0 * np.e, weight=2.0)
+    assert loss == pytest.approx(2.0)
+    assert fit.objective([{"_error": "boom"}], ts, 1.0, 1.0)[0] >= 1e6
+
+
+def test_fit_dimensions_map_the_unit_cube_to_ranges():
+    d = fit.Dim("x", 1e-4, 1e-2, True, "")
+    assert d.value(0) == pytest.approx(1e-4) and d.value(1) == pytest.approx(1e-2) and d.value(0.5) == pytest.approx(1e-3)
+    assert d.unit(d.value(0.3)) == pytest.approx(0.3)
+    spec = fit.load_fit_spec()
+    declared = simspam.compose([]).params
+    for dim in spec["dims"]:   # every fitted parameter exists and its range is inside the declared range
+        group, name = dim.key.split(".")
+        assert name in declared[group], dim.key
+
+
+def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
+    spec = yaml.safe_load(Path(fit.conf_dir() / "calibration" / "fit.yaml").read_text())
+    spec["overrides"] = ["scenario.end=2002-06-30", "params.spammers.n_initial=200"]
+    spec["seeds"] = [5, 6]
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(tmp_path / "spec.yaml"),
+                           "--screen", "3", "--polish", "2", "--jobs", "2", "--out", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    prov = json.loads((out / "calibration" / "fit.json").read_text())
+    assert prov["seeds"] == [5, 6] and prov["targets_hash"] == fit.file_hash(tg.targets_path())
+    assert np.isfinite(prov["objective"]) and prov["evaluations"] >= 5
+    params = yaml.safe_load((out / "params" / "calibrated.yaml").read_text())
+    for key, p in prov["parameters"].items():
+        group, name = key.split(".")
+        assert params[group][name] == pytest.approx(p["value"], rel=1e-3)
+        assert p["lo"] <= params[group][name] * (1 + 1e-3) and params[group][name] <= p["hi"] * (1 + 1e-3)
+    trials = pd.read_csv(out / "calibration" / "fit_trials.csv")
+    assert set(trials["stage"]) == {"screen", "polish"} and len(trials) == prov["evaluations"]
+
+
+def test_calibrate_rejects_a_bad_spec_with_exit_code_2(tmp_path):
+    spec = yaml.safe_load(Path(fit.conf_dir() / "calibration" / "fit.yaml").read_text())
+    spec["parameters"]["spammers.entry_rate"]["lo"] = 100.0   # lo > hi
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(tmp_path / "spec.yaml"),
+                           "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "spammers.entry_rate" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_summarise_marks_hits_by_the_median_and_explains_misses():
+    ts = [_target(id="A", low=10, high=20), _target(id="B", low=0, high=1)]
+    per_seed = pd.DataFrame({"seed": [1, 2, 3, 1, 2, 3], "target": ["A"] * 3 + ["B"] * 3,
+                             "value": [12, 14, 40, 5, 6, 7]})
+    v = summarise(ts, per_seed, {"B": "a known reason"})
+    a, b = v.set_index("target").loc["A"], v.set_index("target").loc["B"]
+    assert a["hit"] and a["median"] == 14 and a["why_missed"] == ""
+    assert not b["hit"] and "above" in b["why_missed"] and "a known reason" in b["why_missed"]
+    assert {"target", "low", "high", "median", "q05", "q95", "hit", "source"} <= set(v.columns)
+
+
+def test_validate_command_writes_the_table_and_an_offline_page(tmp_path):
+    out = tmp_path / "v"
+    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.validate", "--seeds", "2", "--jobs", "2",
+                           "--out", str(out), "scenario.end=2002-06-30", "params.spammers.n_initial=200"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    v = pd.read_parquet(out / "validation.parquet")
+    assert list(v.columns[:8]) == ["target", "what", "metric", "country", "from", "to", "low", "high"]
+    assert {"median", "q05", "q95", "hit", "source", "why_missed"} <= set(v.columns)
+    assert len(v) == len(tg.load_targets())
+    assert (v["q05"] <= v["median"] + 1e-9).all() or v["median"].isna().any()
+    page = (out / "validation.html").read_text()
+    assert "Spam share of all e-mail" in page and "<script src=" not in page
+    assert f"{int(v['hit'].sum())} of {len(v)} targets hit" in page
+
+
+def test_validate_rejects_bad_input_with_one_line_and_exit_code_2(tmp_path):
+    for args, key in ((["--seeds", "0"], "--seeds"), (["params.consumers.response_rate=2"], "response_rate")):
+        proc = subprocess.run([sys.executable, "-m", "simspam.calibration.validate", "--out", str(tmp_path / "x"), *args],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 2, proc.stderr
+        assert key in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+        assert not (tmp_path / "x").exists()

@@ -211,3 +211,14 @@ def test_collect_command_rejects_a_missing_folder(tmp_path):
     proc = subprocess.run([sys.executable, "-c", "from simspam.experiments.collect import main; main()",
                            str(tmp_path / "nope")], capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stderr.startswith("simspam: error: DIR:")
+
+
+def test_default_comparison_leaves_out_scenarios_that_fix_their_own_period():
+    """historical replays 2001-2010: against a 2004 baseline its differences would be meaningless."""
+    from simspam.config.compose import scenario_files
+    from simspam.experiments.compare import build_specs, policy_scenarios
+
+    assert "historical" in scenario_files() and "historical" not in policy_scenarios()
+    specs = build_specs(simspam.compose(["compare.seeds=2"], config_name="compare"))
+    labels = {s.label for s in specs}
+    assert "historical" not in labels and {"baseline", "legislation", "integrated"} <= labels

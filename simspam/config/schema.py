@@ -275,7 +275,7 @@ class CompareSection:
     design: str = P("scenarios", unit="-", source="-",
                     doc="scenarios (each against the baseline), factorial (all combinations of `levers`), "
                         "or where_to_act (`act_scenario`'s levers in one country at a time).")
-    scenarios: list[str] = P([], unit="names", source="-", doc="Scenarios to compare (empty: every bundled scenario).")
+    scenarios: list[str] = P([], unit="names", source="-", doc="Scenarios to compare (empty: every bundled policy scenario; those that fix their own period, like historical, are left out).")
     baseline: str = P("baseline", unit="name", source="-", doc="The scenario every other one is compared with.")
     seeds: int = P(10, 2, 100000, "replications", "-", integer=True, doc="Seeds per scenario (common random numbers).")
     first_seed: int = P(0, 0, 2**62, "-", "-", integer=True, doc="Seeds are first_seed, first_seed + 1, ...")

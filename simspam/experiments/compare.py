@@ -49,6 +49,17 @@ def run_settings(cfg: DictConfig) -> dict:
     return data
 
 
+def policy_scenarios() -> list[str]:
+    """The bundled scenarios a default comparison runs: every one that does not fix its own
+    period (``historical`` replays 2001-2010; comparing it with a 2004 baseline means nothing)."""
+    out = []
+    for name, path in scenario_files().items():
+        data = OmegaConf.load(path)
+        if not str(data.get("start", "") or "") and not str(data.get("end", "") or ""):
+            out.append(name)
+    return out
+
+
 def build_specs(cfg: DictConfig) -> list[RunSpec]:
     """Every run of the comparison, in a fixed design order."""
     c = cfg.compare
@@ -57,7 +68,7 @@ def build_specs(cfg: DictConfig) -> list[RunSpec]:
     base: list[str] = []
     specs: list[RunSpec] = []
     if c.design == "scenarios":
-        names = list(c.scenarios) or list(scenario_files())
+        names = list(c.scenarios) or policy_scenarios()
         if c.baseline not in names:
             names.insert(0, c.baseline)
         for name in names:

@@ -96,7 +96,7 @@ class Spammers:
         self.next_uid += n
         self.home[slots] = np.minimum(np.searchsorted(cum_home, u[:, 0] * cum_home[-1]), len(cum_home) - 1)
         other = np.minimum(np.searchsorted(cum_host, u[:, 1] * cum_host[-1]), len(cum_host) - 1)
-        self.host[slots] = np.where(u[:, 2] < 0.6, self.home[slots], other)
+        self.host[slots] = np.where(u[:, 2] < p.host_at_home, self.home[slots], other)
         self.infra[slots] = np.where(u[:, 3] < p.botnet_share, BOT, OWN)
         mix = np.cumsum(p.business_mix)
         self.business[slots] = np.minimum(np.searchsorted(mix, u[:, 4] * mix[-1]), 2)

@@ -171,10 +171,20 @@ class Fitter:
             return loss
 
         n = len(self.dims)
-        simplex = np.vstack([x0] + [np.clip(x0 + np.where(np.arange(n) == i, 0.15 if x0[i] < 0.85 else -0.15, 0.0), 0, 1)
-                                    for i in range(n)])
-        minimize(f, x0, method="Nelder-Mead",
-                 options={"maxfev": budget, "initial_simplex": simplex, "adaptive": True, "xatol": 1e-3, "fatol": 1e-4})
+        chunk = int(spec.get("restart") or budget)
+        used, step = 0, 0.15
+        while used < budget:
+            # restarts from the best point with a fresh, smaller simplex: Nelder-Mead in many
+            # dimensions stalls on a collapsed simplex long before its budget is spent
+            start = best["u"]
+            simplex = np.vstack([start] + [np.clip(start + np.where(np.arange(n) == i, step if start[i] < 1 - step else -step, 0.0), 0, 1)
+                                           for i in range(n)])
+            before = len(self.trials)
+            minimize(f, start, method="Nelder-Mead",
+                     options={"maxfev": min(chunk, budget - used), "initial_simplex": simplex, "adaptive": True,
+                              "xatol": 1e-3, "fatol": 1e-4})
+            used += max(len(self.trials) - before, 1)
+            step = max(step * 0.6, 0.03)
         self.log(f"fit done in {time.perf_counter() - t0:.0f} s; loss {best['loss']:.4f}")
         return best["u"], float(best["loss"])
 
@@ -279,7 +289,8 @@ def main(argv: list[str] | None = None) -> None:
     out = Path(args.out) if args.out else conf_dir()
     jobs = args.jobs or os.cpu_count() or 1
     fitter = Fitter(spec, jobs, target_file)
-    fitter.progress = Path(os.environ.get("SIMSPAM_FIT_PROGRESS", "")) or None
+    progress = os.environ.get("SIMSPAM_FIT_PROGRESS", "")
+    fitter.progress = Path(progress) if progress else None
     try:
         u, loss = fitter.run()
     except RuntimeError as exc:

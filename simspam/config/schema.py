@@ -60,6 +60,9 @@ class SpammerParams:
                              doc="Mean sending capacity of an operation in the start year.")
     capacity_growth: float = P(0.12, -0.9, 5.0, "1/year", "S4,S8",
                                doc="Annual growth of operations' capacity as sending gets cheaper.")
+    host_at_home: float = P(0.6, 0.0, 1.0, "probability", "I7",
+                            doc="Chance a new operation hosts its own servers in its home country (else abroad, "
+                                "drawn by host_income_elasticity).")
     host_income_elasticity: float = P(0.5, 0.0, 4.0, "-", "I7",
                                       doc="Hosting of own servers is drawn by users x (GDP per capita / 30,000)^this: "
                                           "data centres concentrate in rich, well-connected countries.")

@@ -49,6 +49,7 @@ def spam_share(result: Compact, baseline: Compact | None, present: bool = False)
 def flows(result: Compact, present: bool = False) -> go.Figure:
     fig = message_flow_figure(_world_daily(result))
     fig.update_layout(height=400, legend=_BELOW, title_text="Fate of spam: blocked at source, filtered, delivered")
+    fig.update_yaxes(title_text="Spam (billions per day)")
     return theme(fig, present)
 
 
@@ -58,6 +59,8 @@ def world_map(result: Compact, column: str = "spam_sent", present: bool = False)
     daily = m.assign(date=pd.to_datetime(m["year"].astype(str) + "-01-01"))
     fig = world_map_figure(daily, column, MAP_TITLES[column])
     fig.update_layout(height=520)
+    for slider in fig.layout.sliders:   # the year label clear of the Play / Pause buttons
+        slider.update(x=0.18, len=0.82)
     return theme(fig, present)
 
 
@@ -91,7 +94,7 @@ def theme(fig: go.Figure, present: bool) -> go.Figure:
         fig.update_geos(bgcolor="#000000", landcolor="#222222", oceancolor="#000000",
                         countrycolor="#cccccc", coastlinecolor="#cccccc")
         for slider in fig.layout.sliders:        # room for the larger Play / Pause buttons
-            slider.update(x=0.22, len=0.78)
+            slider.update(x=0.24, len=0.76)
     elif fig.layout.legend.orientation == "h":
         fig.update_layout(legend=dict(y=-0.32), margin=dict(b=150), height=520)
     return fig

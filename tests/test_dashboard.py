@@ -152,6 +152,28 @@ def test_service_cache_live_nearest_compute_and_errors(spec, tmp_path):
     assert len(cache) == n
 
 
+def test_runs_of_another_model_never_stand_in_as_nearest(spec, tmp_path):
+    """A cached run made before a parameter default changed (another model key) answers nothing:
+    not as an exact hit (its run key differs too) and not as the 'nearest' setting."""
+    cache = RunCache(tmp_path)
+    svc = Service(spec, cache)
+    base = spec.controls("baseline", 0, levers_of(spec, "baseline"), FAST)
+    first = svc.answer(base)
+    assert first.source == "live" and first.result.meta["model"] == svc.setting(base).model
+    assert svc.cached_for_current_model() == 0        # FAST is not the default settings
+    plain = svc.setting(spec.controls("baseline", 0, levers_of(spec, "baseline")))
+    assert plain.model != first.result.meta["model"] and plain.model == svc.current_model()
+    model = first.result.meta["model"]
+    cache.index[first.result.key]["model"] = "an-earlier-model"
+    svc.spec = dataclasses.replace(spec, budget_seconds=0.01)
+    near = svc.answer(spec.controls("baseline", 0, levers_of(spec, "baseline", legislation={"strength": 0.25}), FAST))
+    assert near.source == "nearest" and near.result is None
+    assert near.message.startswith("not cached and nothing near it is")
+    cache.index[first.result.key]["model"] = model
+    near = svc.answer(spec.controls("baseline", 0, levers_of(spec, "baseline", legislation={"strength": 0.25}), FAST))
+    assert near.source == "nearest" and near.result.key == first.result.key
+
+
 def test_a_failing_run_is_reported_and_the_service_goes_on(spec, tmp_path):
     calls = []
 

@@ -68,11 +68,14 @@ def create_app(spec: Spec, cache: RunCache, present: bool = False, service: Serv
                          placeholder="countries as in the scenario", className="targets"),
         ])
 
-    n_cached = len(cache)
+    n_cached, n_current = len(cache), service.cached_for_current_model()
+    cached_text = f"{n_cached} cached run{'s' if n_cached != 1 else ''}"
+    if n_current != n_cached:
+        cached_text += f" ({n_current} with the current model and default settings)"
     app.layout = html.Div(id="root", className="app present" if present else "app", children=[
         html.Header(className="top", children=[
             html.H1(spec.title),
-            html.Span(f"{n_cached} cached run{'s' if n_cached != 1 else ''} · world {spec.world} · "
+            html.Span(f"{cached_text} · world {spec.world} · "
                       f"{spec.years:g} years · budget {spec.budget_seconds:g} s", id="cache-info"),
             dcc.Checklist(id="present", options=[{"label": " Presentation mode (t)", "value": "on"}],
                           value=["on"] if present else [], className="present-toggle"),

@@ -97,8 +97,11 @@ def main(argv: list[str] | None = None) -> None:
               f"{getattr(err, 'strerror', None) or err}", file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT) from None
     host = f"[{args.host}]" if ":" in args.host else args.host
+    current = app.service.cached_for_current_model()
+    stale = (f", {len(cache) - current} of them from an earlier model or with other settings (--precompute refills)"
+             if current != len(cache) else "")
     print(f"simspam dashboard listening on http://{host}:{server.server_port}/ "
-          f"({len(cache)} cached runs in {cache.root}; world {spec.world}, budget {spec.budget_seconds:g} s)",
+          f"({len(cache)} cached runs in {cache.root}{stale}; world {spec.world}, budget {spec.budget_seconds:g} s)",
           flush=True)
     try:
         server.serve_forever()

@@ -35,6 +35,7 @@ class Setting:
     controls: Controls
     key: str
     cfg: DictConfig
+    model: str = ""      # fingerprint of everything but the levers and the seed (see model_key)
 
 
 @dataclass
@@ -92,15 +93,31 @@ class Service:
             OmegaConf.update(cfg, "scenario.name", RUN_NAME)
         except (HydraException, OmegaConfBaseException) as exc:
             raise explain(exc) from None
-        return Setting(controls, run_key(cfg), cfg)
+        return Setting(controls, run_key(cfg), cfg, model_key(cfg))
+
+    def current_model(self) -> str:
+        """The model fingerprint of the status quo with the app's world, horizon and default settings."""
+        from .spec import FamilySetting
+
+        off = tuple((n, FamilySetting(0.0, 2005, ())) for n in self.spec.families)
+        return self.setting(Controls("baseline", self.spec.seed, off)).model
+
+    def cached_for_current_model(self) -> int:
+        """How many cached runs were made with the model as it is now (a changed parameter default or
+        model version leaves older runs on disk, but they no longer answer anything)."""
+        model = self.current_model()
+        return sum(1 for m in list(self.cache.index.values()) if m.get("model") == model)
 
     # ------------------------------------------------------------ predictions
-    def _nearest(self, controls: Controls, exclude: str | None = None, timed: bool = False) -> tuple[dict, Controls] | None:
-        """The cached setting closest to ``controls`` (same world and horizon); ``timed``: only runs
-        whose time is a fair prediction (not the first, cold run of a process)."""
+    def _nearest(self, controls: Controls, exclude: str | None = None, timed: bool = False,
+                 model: str | None = None) -> tuple[dict, Controls] | None:
+        """The cached setting closest to ``controls`` (same world and horizon; same model if ``model``
+        is given); ``timed``: only runs whose time is a fair prediction (not a process's first, cold run)."""
         best, best_d = None, None
         for key, meta in list(self.cache.index.items()):
             if key == exclude or meta.get("world") != self.spec.world or meta.get("years") != self.spec.years:
+                continue
+            if model is not None and meta.get("model") != model:
                 continue
             if timed and (meta.get("cold_start") or not meta.get("runtime_s")):
                 continue
@@ -115,12 +132,13 @@ class Service:
                 best, best_d = (meta, other), d
         return best
 
-    def predict(self, controls: Controls) -> float | None:
+    def predict(self, controls: Controls, model: str | None = None) -> float | None:
         """Predicted model time (s) of a live run of ``controls``; None if nothing was measured yet.
 
-        The first run of a process pays for imports and warm-up (about twice as slow here), so it
-        predicts only when nothing else has been measured."""
-        near = self._nearest(controls, timed=True)
+        From the nearest cached run of the same model if there is one, else of any model of the same
+        world and horizon.  The first run of a process pays for imports and warm-up (about twice as
+        slow here), so it predicts only when nothing else has been measured."""
+        near = (self._nearest(controls, timed=True, model=model) if model else None) or self._nearest(controls, timed=True)
         if near is not None:
             return float(near[0]["runtime_s"]) * self.calibration
         if self.live_runs:
@@ -137,6 +155,7 @@ class Service:
             t0 = time.perf_counter()
             res = self._simulate(setting.cfg, command="simspam-dashboard")
             result = compact(res.daily, setting.key, run_meta(self.spec, setting, res.summary, 0.0))
+            result.meta["model"] = setting.model
             seconds = time.perf_counter() - t0
             result.meta["runtime_s"] = round(seconds, 4)
             result.meta["cold_start"] = self._runs == 0
@@ -153,7 +172,7 @@ class Service:
             if hit is not None:
                 ans = Answer("cache", "from cache", hit, asked=controls, shown=controls)
             else:
-                predicted = self.predict(controls)
+                predicted = self.predict(controls, setting.model)
                 fits = predicted is None or predicted + self.spec.overhead_seconds <= self.spec.budget_seconds
                 if exact or fits:   # simulate() validates first: bad input is a ConfigError, not a failed run
                     result, seconds = self.compute(setting)
@@ -177,7 +196,7 @@ class Service:
         controls = setting.controls
         why = (f"a live run would take ~{predicted:.1f} s (+{self.spec.overhead_seconds:.2f} s to draw), "
                f"over the {self.spec.budget_seconds:g} s budget")
-        near = self._nearest(controls, exclude=setting.key)
+        near = self._nearest(controls, exclude=setting.key, model=setting.model)   # never another model's run
         if near is None:
             from ..api import validate
 
@@ -210,6 +229,19 @@ class Service:
         if predicted:
             ratio = seconds / (predicted / self.calibration)
             self.calibration = 0.5 * self.calibration + 0.5 * ratio
+
+
+def model_key(cfg: DictConfig) -> str:
+    """Hash of the resolved configuration without the scenario and the seed, and the version: two
+    runs with the same model key differ only by levers and seed, so one can stand in for the other
+    as a *nearest* setting.  Runs made before a parameter default changed have another model key."""
+    import hashlib
+
+    data = OmegaConf.to_container(cfg, resolve=True)
+    for k in ("hydra", "output", "scenario", "seed"):
+        data.pop(k, None)
+    text = OmegaConf.to_yaml(OmegaConf.create(data)) + __version__
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 def run_meta(spec: Spec, setting: Setting, summary: dict, runtime: float) -> dict:

@@ -114,7 +114,14 @@ def step(page, slider: str, key: str, timeout: float = 60000) -> tuple[float, st
     page.evaluate(MARK)
     t0 = page.evaluate("performance.now()")
     page.keyboard.press(key)
-    page.wait_for_function(DRAWN_AFTER, arg=t0, timeout=timeout)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(DRAWN_AFTER, arg=t0, timeout=timeout)
+    except PlaywrightTimeout:
+        value = page.get_attribute(f"#{slider} [role=slider]", "aria-valuenow")
+        raise SystemExit(f"{key} on {slider} (now {value}): figures not redrawn within {timeout / 1000:.0f} s; "
+                         f"status {page.inner_text('#status')!r}, alert {page.inner_text('#alert')!r}") from None
     t1 = page.evaluate(LAST_DRAWN)
     return (t1 - t0) / 1000.0, page.inner_text("#status")
 

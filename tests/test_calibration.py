@@ -103,6 +103,7 @@ def test_measure_leaves_targets_outside_the_run_unmeasured():
 
 def test_objective_uses_the_median_of_seeds_and_the_2004_consistency_term():
     ts = [_target(id="A", low=10, high=20)]
+    assert fit.objective([{"A": 25.0, "_ops_2004": 1.0}], ts, 1.0, 0.0)[0] == pytest.approx(0.5)   # L1, not squared
     seeds = [{"A": 15.0, "_ops_2004": 100.0}, {"A": 30.0, "_ops_2004": 100.0}, {"A": 16.0, "_ops_2004": 100.0}]
     loss, med = fit.objective(seeds, ts, n_initial=100.0, weight=1.0)
     assert med["A"] == 16.0 and loss == 0.0
@@ -129,7 +130,7 @@ def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
     out = tmp_path / "out"
     proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(tmp_path / "spec.yaml"),
-                           "--screen", "3", "--polish", "2", "--jobs", "2", "--out", str(out)],
+                           "--screen", "3", "--polish", "2", "--powell", "2", "--jobs", "2", "--out", str(out)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     prov = json.loads((out / "calibration" / "fit.json").read_text())
@@ -141,7 +142,18 @@ def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
         assert params[group][name] == pytest.approx(p["value"], rel=1e-3)
         assert p["lo"] <= params[group][name] * (1 + 1e-3) and params[group][name] <= p["hi"] * (1 + 1e-3)
     trials = pd.read_csv(out / "calibration" / "fit_trials.csv")
-    assert set(trials["stage"]) == {"screen", "polish"} and len(trials) == prov["evaluations"]
+    assert set(trials["stage"]) <= {"screen", "polish", "powell"} and len(trials) == prov["evaluations"]
+    assert prov["stages"]["screen"] == 3 and prov["stages"]["polish"] >= 2
+    # resuming keeps every earlier trial, runs only the Powell stage, and says so
+    saved = tmp_path / "earlier.csv"
+    saved.write_bytes((out / "calibration" / "fit_trials.csv").read_bytes())
+    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(tmp_path / "spec.yaml"),
+                           "--resume", str(saved), "--powell", "3", "--jobs", "2", "--out", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    again = json.loads((out / "calibration" / "fit.json").read_text())
+    assert again["resumed_from"]["trials"] == len(trials) and again["evaluations"] > len(trials)
+    assert again["objective"] <= prov["objective"] + 1e-9   # never worse than where it resumed
 
 
 def test_calibrate_rejects_a_bad_spec_with_exit_code_2(tmp_path):
@@ -189,3 +201,20 @@ def test_validate_rejects_bad_input_with_one_line_and_exit_code_2(tmp_path):
         assert proc.returncode == 2, proc.stderr
         assert key in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
         assert not (tmp_path / "x").exists()
+
+
+def test_the_default_world_runs_with_the_calibrated_parameters_and_declared_ones_on_request():
+    calibrated = yaml.safe_load((fit.conf_dir() / "params" / "calibrated.yaml").read_text())
+    prov = json.loads((fit.conf_dir() / "calibration" / "fit.json").read_text())
+    assert set(f"{g}.{k}" for g, d in calibrated.items() for k in d) == set(prov["parameters"])
+    default = simspam.compose([]).params
+    declared = simspam.compose(["params=declared"]).params
+    from simspam.config.schema import Params
+
+    schema = Params()
+    for group, values in calibrated.items():
+        for name, value in values.items():
+            assert default[group][name] == pytest.approx(value), f"{group}.{name}"
+            assert declared[group][name] == getattr(getattr(schema, group), name)
+    # the fit's provenance names the targets it was fitted to: a changed targets file is visible
+    assert prov["targets_hash"] == fit.file_hash(tg.targets_path())

@@ -279,20 +279,21 @@ def write_results(fitter: Fitter, u: np.ndarray, loss: float, out_params: Path, 
     return prov
 
 
-def identification(trials: pd.DataFrame, dims: list[Dim], within: float = 1.5, top: int = 20) -> pd.DataFrame:
-    """Spread of each parameter across good fits: the polished points whose loss is within
-    ``within`` times the best (at most ``top`` of them), in the unit cube of the search box.
+def identification(trials: pd.DataFrame, dims: list[Dim], within: float = 1.5) -> pd.DataFrame:
+    """Spread of each parameter across good fits: every point evaluated on all the seeds whose
+    objective is within ``within`` times the best, as the share of the parameter's search range
+    it spans (5th to 95th percentile of those fits, so one stray point does not decide it).
     A parameter whose good fits span much of its range is poorly identified by the targets."""
-    polished = trials["stage"].isin(["polish", "powell"])
-    t = trials[polished] if polished.any() else trials
-    best = float(t["loss"].min())
-    good = t[t["loss"] <= best * within + 1e-9].nsmallest(top, "loss")
+    t = trials[trials["seeds"] == trials["seeds"].max()]
+    best = t.loc[t["loss"].idxmin()]
+    good = t[t["loss"] <= float(best["loss"]) * within + 1e-9]
     rows = []
     for d in (d for d in dims if d.key in trials):
         units = np.array([d.unit(x) for x in good[d.key]])
-        rows.append({"parameter": d.key, "best": float(t.loc[t["loss"].idxmin(), d.key]),
-                     "good_min": float(good[d.key].min()), "good_max": float(good[d.key].max()),
-                     "spread": float(units.max() - units.min()), "fits": len(good), "source": d.source})
+        lo, hi = np.quantile(good[d.key], [0.05, 0.95])
+        rows.append({"parameter": d.key, "best": float(best[d.key]), "good_p05": float(lo), "good_p95": float(hi),
+                     "spread": float(np.quantile(units, 0.95) - np.quantile(units, 0.05)), "fits": len(good),
+                     "source": d.source})
     return pd.DataFrame(rows).sort_values("spread", ascending=False).reset_index(drop=True)
 
 

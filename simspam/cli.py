@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 
 from omegaconf import DictConfig
 
@@ -97,7 +98,6 @@ def _task(cfg: DictConfig) -> None:
 
     In a sweep (``--multirun``) a job whose folder already holds this exact run is skipped,
     and a job that fails records ``error.json`` instead of stopping the sweep."""
-    from pathlib import Path
 
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
@@ -185,8 +185,8 @@ def _compare_task(cfg: DictConfig) -> None:
     print(f"simspam-compare: {cfg.compare.design}, {h['runs']} runs ({h['failed_runs']} failed), "
           f"{int(cfg.compare.seeds)} seeds, baseline={result['summary']['baseline']}\n")
     print(result["text"])
-    print(f"\noutputs: {out_dir}  (runs.parquet, series.parquet, comparison.parquet, cost_effectiveness.parquet, "
-          "summary.json, report.html)")
+    written = sorted(p.name for p in Path(out_dir).iterdir() if p.suffix in (".parquet", ".json", ".html"))
+    print(f"\noutputs: {out_dir}  ({', '.join(written)})")
 
 
 def compare_main(argv: list[str] | None = None) -> None:

@@ -218,3 +218,22 @@ def test_the_default_world_runs_with_the_calibrated_parameters_and_declared_ones
             assert declared[group][name] == getattr(getattr(schema, group), name)
     # the fit's provenance names the targets it was fitted to: a changed targets file is visible
     assert prov["targets_hash"] == fit.file_hash(tg.targets_path())
+
+
+def test_a_run_starting_in_2001_scales_users_and_operations_back_from_2004():
+    """The table's users and n_initial describe 2004: a 2001 start has fewer of both, by
+    world.user_growth and spammers.early_growth over the three years."""
+    over = ["scenario.start=2001-01-01", "scenario.end=2001-01-10", "params.spammers.n_initial=1000",
+            "params.spammers.early_growth=0.5", "world.user_growth=0.1"]
+    r01 = simspam.simulate(simspam.compose(over))
+    r04 = simspam.simulate(simspam.compose([*over[2:], "start=2004-01-01", "years=0.03"]))
+    p = r01.config.params
+    day0 = lambda r: r.daily[r.daily["date"] == r.daily["date"].min()]
+    users01 = day0(r01)["legit_sent"].sum() / p.consumers.legit_per_user
+    users04 = day0(r04)["legit_sent"].sum() / p.consumers.legit_per_user
+    years = (dt.date(2004, 1, 1) - dt.date(2001, 1, 1)).days / 365.25
+    assert users01 / users04 == pytest.approx(np.exp(-0.1 * years), rel=1e-3)
+    day0_changes = r01.events[(r01.events["time"] < 1) & r01.events["kind"].isin(["spammer_entry", "spammer_exit"])]
+    assert len(day0_changes) == 0   # so day 0 shows the initial population exactly
+    assert day0(r01)["active_spammers"].sum() == round(1000 * np.exp(-0.5 * years))
+    assert day0(r04)["active_spammers"].sum() >= 900

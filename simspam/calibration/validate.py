@@ -55,7 +55,9 @@ def _run(args) -> tuple[int, dict, pd.DataFrame | None, str]:
 
 def known_misses() -> dict[str, str]:
     path = conf_dir() / "calibration" / "misses.yaml"
-    return yaml.safe_load(path.read_text()) or {} if path.exists() else {}
+    if not path.exists():
+        return {}
+    return yaml.safe_load(path.read_text()) or {}
 
 
 def summarise(targets, per_seed: pd.DataFrame, reasons: dict[str, str]) -> pd.DataFrame:

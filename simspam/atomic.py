@@ -14,6 +14,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 
+def write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` (UTF-8, flushed to disk) to ``path`` so that readers never see half a
+    file.  The parent directory must exist."""
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    return replace_atomically(path, write)
+
+
 def replace_atomically(path: str | os.PathLike[str], writer: Callable[[str], None]) -> Path:
     """Call ``writer(tmp_path)`` and move the result onto ``path``.  The file gets the old
     file's mode, or rw-r--r-- (``mkstemp`` would leave it owner-only)."""

@@ -39,7 +39,7 @@ from scipy.optimize import minimize
 from scipy.stats import qmc
 
 from .. import __version__
-from ..atomic import replace_atomically
+from ..atomic import write_text
 from ..errors import ConfigError
 from ..paths import conf_dir
 from .targets import Target, load_targets, measure, targets_path
@@ -87,7 +87,7 @@ def overrides(dims: list[Dim], u: np.ndarray) -> list[str]:
 
 def _evaluate(args) -> dict[str, float]:
     """One historical run (in a worker): the targets' values and the consistency count."""
-    scenario, extra, seed, target_file = args
+    scenario, extra, seed, targets = args
     import simspam
 
     cfg = simspam.compose([f"scenario={scenario}", f"seed={seed}", "output.report=false", *extra])
@@ -95,7 +95,7 @@ def _evaluate(args) -> dict[str, float]:
         res = simspam.simulate(cfg, command="simspam-calibrate")
     except Exception as exc:  # a failed candidate is a bad candidate, not a crash
         return {"_error": f"{type(exc).__name__}: {exc}"}
-    values = measure(res.daily, res.events, res.config.params, load_targets(target_file))
+    values = measure(res.daily, res.events, res.config.params, targets)
     jan04 = res.daily[(res.daily["date"] >= "2004-01-01") & (res.daily["date"] <= "2004-01-31")]
     values["_ops_2004"] = float(jan04.groupby("date")["active_spammers"].sum().mean()) if len(jan04) else np.nan
     return values
@@ -134,7 +134,7 @@ class Fitter:
 
     def evaluate(self, units: list[np.ndarray], seeds: list[int], stage: str) -> list[float]:
         fixed = list(self.spec.get("overrides") or [])
-        jobs = [(self.spec["scenario"], fixed + overrides(self.dims, u), s, str(self.target_file))
+        jobs = [(self.spec["scenario"], fixed + overrides(self.dims, u), s, self.targets)
                 for u in units for s in seeds]
         results = list(self.pool.map(_evaluate, jobs))
         errors = [r["_error"] for r in results if "_error" in r]
@@ -222,17 +222,6 @@ class Fitter:
         return np.array([d.unit(best[d.key]) for d in self.dims])
 
 
-def _has_tabulate() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("tabulate") is not None
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    replace_atomically(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-
-
 def file_hash(path: Path) -> str:
     return hashlib.blake2b(path.read_bytes(), digest_size=8).hexdigest()
 
@@ -272,10 +261,12 @@ def write_results(fitter: Fitter, u: np.ndarray, loss: float, out_params: Path, 
         f"# scenario {prov['scenario']}, seeds {prov['seeds']}, objective {loss:.4f}, "
         f"{prov['evaluations']} evaluations.  Full provenance: conf/calibration/fit.json.\n"
         "# Use `params=declared` to run with the schema's uncalibrated declared defaults instead.\n")
-    write_text_atomic(out_params, header + yaml.safe_dump(nested, sort_keys=True))
-    write_text_atomic(out_json, json.dumps(prov, indent=2) + "\n")
+    for path in (out_params, out_json, out_trials):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    write_text(out_params, header + yaml.safe_dump(nested, sort_keys=True))
+    write_text(out_json, json.dumps(prov, indent=2) + "\n")
     trials = pd.DataFrame(fitter.trials)
-    write_text_atomic(out_trials, trials.to_csv(index=False))
+    write_text(out_trials, trials.to_csv(index=False))
     return prov
 
 
@@ -313,7 +304,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     if args.spread:
         table = identification(pd.read_csv(args.spread), load_fit_spec(args.spec)["dims"])
-        print(table.to_markdown(index=False, floatfmt=".4g") if _has_tabulate() else table.to_string(index=False))
+        print(table.to_string(index=False))
         return
     try:
         spec = load_fit_spec(args.spec)

@@ -381,13 +381,7 @@ def render_page(
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
     """Write ``text`` (UTF-8, flushed to disk) to ``path`` so that readers never see half a
-    file (:func:`simspam.atomic.replace_atomically`).  The parent directory must exist."""
-    from simspam.atomic import replace_atomically
+    file (:func:`simspam.atomic.write_text`).  The parent directory must exist."""
+    from simspam.atomic import write_text
 
-    def write(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-
-    return replace_atomically(path, write)
+    return write_text(path, text)

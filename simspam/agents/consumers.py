@@ -8,8 +8,6 @@ mass from the unaware class up, and it drifts back as campaigns fade.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 
 
@@ -19,8 +17,7 @@ class Consumers:
         p = sim.p.consumers
         w = sim.world
         # the table's users are those of world.users_date: scale them to the run's start
-        offset = (sim.start - dt.date.fromisoformat(str(sim.cfg.world.users_date))).days / 365.25
-        self.users0 = w.users * np.exp(sim.cfg.world.user_growth * offset)
+        self.users0 = w.users * np.exp(sim.cfg.world.user_growth * sim.t_ref / 365.25)
         self.users = self.users0.copy()
         self.level = np.asarray(p.awareness_levels, dtype=float)
         self.base_shares = np.tile(np.asarray(p.awareness_shares, dtype=float), (w.n, 1))

@@ -91,7 +91,7 @@ def _window(daily: pd.DataFrame, t: Target) -> pd.DataFrame:
     return d[d["country"] == t.country] if t.country else d
 
 
-def _days(t: Target, d: pd.DataFrame) -> int:
+def _days(d: pd.DataFrame) -> int:
     return max(int(d["date"].nunique()), 1)
 
 
@@ -118,7 +118,7 @@ def share_crosses_50(daily, events, t, p):
 
 def spam_sent_bn(daily, events, t, p):
     d = _window(daily, t)
-    return d["spam_sent"].sum() / _days(t, d) / 1e9
+    return d["spam_sent"].sum() / _days(d) / 1e9
 
 
 def spam_sent_peak_bn(daily, events, t, p):
@@ -150,7 +150,7 @@ def click_rate(daily, events, t, p):
 def gross_sales_musd(daily, events, t, p):
     """Sales to the country's consumers at the average order value, per year (merchants' gross)."""
     d = _window(daily, t)
-    return d["sales"].sum() * p.spammers.order_value / (_days(t, d) / 365.25) / 1e6
+    return d["sales"].sum() * p.spammers.order_value / (_days(d) / 365.25) / 1e6
 
 
 def botnet_share(daily, events, t, p):
@@ -175,7 +175,7 @@ def origin_share(daily, events, t, p):
 
 def _users(d: pd.DataFrame, p) -> float:
     """Mean e-mail users in the window (legitimate mail is legit_per_user per user per day)."""
-    return float(d["legit_sent"].sum() / _days(None, d) / max(p.consumers.legit_per_user, 1e-12))
+    return float(d["legit_sent"].sum() / _days(d) / max(p.consumers.legit_per_user, 1e-12))
 
 
 def _ever(count: float, users: float, share: float) -> float:
@@ -198,12 +198,12 @@ def users_bought(daily, events, t, p):
 
 def complaints_per_day(daily, events, t, p):
     d = _window(daily, t)
-    return d["complaints"].sum() / _days(t, d)
+    return d["complaints"].sum() / _days(d)
 
 
 def cases_per_year(daily, events, t, p):
     d = _window(daily, t)
-    return d["cases_opened"].sum() / (_days(t, d) / 365.25)
+    return d["cases_opened"].sum() / (_days(d) / 365.25)
 
 
 def assistance_received_per_year(daily, events, t, p):

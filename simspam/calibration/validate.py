@@ -37,7 +37,7 @@ LEVEL = 0.9
 
 
 def _run(args) -> tuple[int, dict, pd.DataFrame | None, str]:
-    seed, overrides, target_file = args
+    seed, overrides, targets = args
     import simspam
 
     try:
@@ -45,7 +45,7 @@ def _run(args) -> tuple[int, dict, pd.DataFrame | None, str]:
         res = simspam.simulate(cfg, command="simspam-validate")
     except Exception as exc:  # recorded, not fatal
         return seed, {}, None, f"{type(exc).__name__}: {exc}".splitlines()[0]
-    values = measure(res.daily, res.events, res.config.params, load_targets(target_file))
+    values = measure(res.daily, res.events, res.config.params, targets)
     d = res.daily
     m = d.groupby(d["date"].dt.to_period("M"))[["spam_received", "legit_sent"]].sum()
     share = pd.DataFrame({"month": m.index.to_timestamp(), "seed": seed,
@@ -126,7 +126,7 @@ def run_validation(out: Path, seeds: int, first_seed: int, jobs: int, overrides:
     target_file = targets_path()
     targets = load_targets(target_file)
     t0 = time.perf_counter()
-    args = [(s, overrides, str(target_file)) for s in range(first_seed, first_seed + seeds)]
+    args = [(s, overrides, targets) for s in range(first_seed, first_seed + seeds)]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(_run, args))
     failed = [(s, e) for s, _, _, e in results if e]

@@ -302,6 +302,16 @@ def _members(rows, column: str, date: str | None = None) -> dict[str, list[str]]
     return out
 
 
+def _founded(rows, column: str, date: str) -> list[tuple[str, list[str]]]:
+    """A body founded on ``date``: (date, members) in date order -- everyone whose ``column``
+    is on or before it, then each later accession in the period."""
+    joins = {date: [r["iso3"] for r in rows if r[column] and r[column] <= date]}
+    for d, isos in _members(rows, column).items():
+        if d > date:
+            joins.setdefault(d, []).extend(isos)
+    return sorted(joins.items())
+
+
 def network_entries(rows: list[dict[str, str]], texts: dict[str, str]) -> list[Entry]:
     out = []
     names = {"LAP": ("lap_join", "the London Action Plan", "C-LAP"),
@@ -326,12 +336,7 @@ def network_entries(rows: list[dict[str, str]], texts: dict[str, str]) -> list[E
                              est="members, day" if tag == ("lap", "founders", date) else
                              "day" if tag in DATE_NOTES else ""))
     # OECD Recommendation: members at the date, and later accessions in the period
-    members = [r["iso3"] for r in rows if r["oecd_join"] and r["oecd_join"] <= OECD_DATE]
-    joins = {OECD_DATE: members}
-    for date, isos in _members(rows, "oecd_join").items():
-        if date > OECD_DATE:
-            joins.setdefault(date, []).extend(isos)
-    for date, isos in sorted(joins.items()):
+    for date, isos in _founded(rows, "oecd_join", OECD_DATE):
         first = date == OECD_DATE
         spec = {"type": "cooperation_network", "countries": isos, "network": "OECD", "contact_point": True,
                 "info_sharing": OECD_INFO_SHARING, "grant_powers": False}
@@ -351,12 +356,7 @@ def network_entries(rows: list[dict[str, str]], texts: dict[str, str]) -> list[E
                          order=1, group="network", countries=isos,
                          est="info_sharing" + ("" if first else ", day")))
     # EU CPC network: EU members at the date, and later accessions in the period
-    members = [r["iso3"] for r in rows if r["eu_join"] and r["eu_join"] <= CPC_DATE]
-    joins = {CPC_DATE: members}
-    for date, isos in _members(rows, "eu_join").items():
-        if date > CPC_DATE:
-            joins.setdefault(date, []).extend(isos)
-    for date, isos in sorted(joins.items()):
+    for date, isos in _founded(rows, "eu_join", CPC_DATE):
         first = date == CPC_DATE
         spec = {"type": "cooperation_network", "countries": isos, "network": "CPC", "contact_point": True,
                 "info_sharing": CPC_INFO_SHARING, "grant_powers": True}

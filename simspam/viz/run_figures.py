@@ -490,16 +490,18 @@ def world_map_figure(daily: pd.DataFrame, column: str, title: str) -> go.Figure:
     fig.update_layout(
         hovermode="closest",
         margin=dict(l=10, r=10, t=70, b=10),
-        coloraxis=dict(
-            colorscale=MAP_COLORSCALE,
-            cmin=0,
-            cmax=zmax if zmax > 0 else 1,
-            colorbar=dict(title=dict(text=f"{_escape(label)}<br>(per year)"), thickness=14),
-        ),
+        coloraxis=map_coloraxis(zmax, f"{_escape(label)}<br>(per year)"),
         geo=geo_layout(),
         **animation_controls(years),
     )
     return fig
+
+
+def map_coloraxis(zmax: float, title_html: str) -> dict:
+    """One colour scale for every frame of an animated map, from 0 to the largest value
+    (``title_html`` must already be escaped)."""
+    return dict(colorscale=MAP_COLORSCALE, cmin=0, cmax=zmax if zmax > 0 else 1,
+                colorbar=dict(title=dict(text=title_html), thickness=14))
 
 
 def geo_layout() -> dict:

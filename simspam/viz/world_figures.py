@@ -29,7 +29,6 @@ from plotly.subplots import make_subplots
 
 from simspam.viz.compare_figures import BASELINE, _order, _set_meta
 from simspam.viz.run_figures import (
-    MAP_COLORSCALE,
     PALETTE,
     ROW_CODE,
     _empty_figure,
@@ -40,6 +39,7 @@ from simspam.viz.run_figures import (
     _style,
     animation_controls,
     geo_layout,
+    map_coloraxis,
 )
 
 __all__ = [
@@ -179,12 +179,7 @@ def country_map_figure(
     fig.update_layout(
         hovermode="closest",
         margin=dict(l=10, r=10, t=110, b=10),
-        coloraxis=dict(
-            colorscale=MAP_COLORSCALE,
-            cmin=0,
-            cmax=zmax if zmax > 0 else 1,
-            colorbar=dict(title=dict(text="messages<br>per year"), thickness=14),
-        ),
+        coloraxis=map_coloraxis(zmax, "messages<br>per year"),
         geo=geo_layout(),
         updatemenus=[*controls["updatemenus"], scenario_dropdown(labels, 1)],
         sliders=controls["sliders"],

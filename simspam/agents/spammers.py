@@ -15,7 +15,9 @@ operations decide every ``decision_days / 2`` days (two cohorts), which is both
 realistic and cheaper than everyone at once.
 
 Free entry: every decision round potential entrants arrive and enter with a probability
-that rises with the profit of a typical (median) incumbent.
+that rises with the profit of a typical (median) incumbent; their number is a steady
+trickle plus imitators in proportion to the incumbents (``imitation``: the trade spreads
+by example, so the industry grows exponentially while it pays and stops when margins fall).
 
 All arrays have ``max_spammers`` slots; ``alive`` marks the active ones, so nothing is
 ever stepped after it was removed.  Random numbers come in fixed amounts per round
@@ -32,7 +34,7 @@ N_PROCESSORS = 5
 PROCESSOR_SHARES = np.array([0.5, 0.3, 0.15, 0.03, 0.02])  # E7: three banks processed 95%
 COHORTS = 2
 SIZE_CAP = 1000.0  # largest operation relative to the smallest
-POTENTIAL_ENTRANTS = 40  # per decision round; each enters with a probability set by margins
+POTENTIAL_ENTRANTS = 120  # per decision round; each enters with a probability set by margins
 
 
 def truncated_pareto_mean(alpha: float, cap: float) -> float:
@@ -169,7 +171,10 @@ class Spammers:
             ratio = float(np.median(self.profit[alive])) * 365.25 / max(p.entry_cost, 1.0)
         else:
             ratio = 2.0
-        prob = min(1.0, p.entry_rate * dt_days / 7.0 / POTENTIAL_ENTRANTS * min(max(ratio - 1.0, 0.0), 1.0))
+        # expected entrants this round: a steady trickle (entry_rate) plus imitators, in proportion
+        # to the incumbents (Bass diffusion: the trade spreads by example), both scaled by margins
+        expected = (p.entry_rate * dt_days / 7.0 + p.imitation * int(alive.sum()) * dt_days / 365.25)
+        prob = min(1.0, expected / POTENTIAL_ENTRANTS * min(max(ratio - 1.0, 0.0), 1.0))
         free = np.flatnonzero(~alive)
         entering = np.flatnonzero(u_entry[:, 0] < prob)[: len(free)]
         cohort = self.alive & ((self.cohort == round_no % COHORTS) | (round_no == 0))  # everyone plans on day 0

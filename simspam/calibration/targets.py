@@ -44,9 +44,11 @@ class Target:
     def hit(self, value: float) -> bool:
         return bool(np.isfinite(value) and self.low <= value <= self.high)
 
-    def distance(self, value: float) -> float:
+    def distance(self, value: float, inset: float = 0.0) -> float:
         """How far outside the band, in units of the band's width (0 inside).  Log-scaled for
-        bands spanning a factor of 3 or more, so a volume off by 2x costs the same either way."""
+        bands spanning a factor of 3 or more, so a volume off by 2x costs the same either way.
+        ``inset`` narrows the band by that share of its width on each side: a fit that aims a
+        little inside the band lands inside it with fresh seeds too, instead of on its edge."""
         if not np.isfinite(value):
             return CAP
         if self.low > 0 and self.high / self.low >= 3.0:
@@ -54,6 +56,7 @@ class Target:
         else:
             v, lo, hi = value, self.low, self.high
         width = max(hi - lo, 1e-12)
+        lo, hi = lo + inset * width, hi - inset * width
         return float(min(max(lo - v, v - hi, 0.0) / width, CAP))
 
 

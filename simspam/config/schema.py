@@ -104,7 +104,13 @@ class SpammerParams:
     exit_patience: int = P(3, 1, 100, "decisions", "EST", integer=True,
                            doc="Consecutive loss-making decisions after which an operation exits.")
     entry_rate: float = P(10.0, 0.0, 50.0, "entrants/week", "E8",
-                          doc="Entrants per week when a typical (median) operation earns its entry cost back twice a year.")
+                          doc="Entrants per week when a typical (median) operation earns its entry cost back twice a year "
+                              "(plus imitation x incumbents).")
+    imitation: float = P(0.0, 0.0, 10.0, "1/year", "S1-S3",
+                         doc="Entrants per incumbent operation per year when spamming pays (on top of entry_rate): "
+                             "newcomers learn the trade from incumbents (spam kits, forums, affiliate programmes), so "
+                             "entry grows with the industry, as in a Bass diffusion, until margins fall.  It lets the "
+                             "2001-2004 rise be as fast as the record (spam share 7% to 70% in three years).")
     attrition: float = P(0.1, 0.0, 5.0, "1/year", "EST", doc="Operations that quit for reasons outside the model.")
     entry_cost: float = P(20000.0, 0.0, 1e9, "USD", "EST", doc="Set-up cost of a new operation.")
     fixed_cost_per_day: float = P(20.0, 0.0, 1e7, "USD/day", "EST", doc="Fixed running cost of an operation.")

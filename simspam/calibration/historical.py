@@ -143,6 +143,23 @@ EXOGENOUS: list[Entry] = [
           "(first seen 2003-08-19, built to stop on 2003-09-10) ; Symantec, W32.Mydoom.A@mm (2004-01-26)",
           "est.: start = Sobig.A's first sighting (from memory), end and surge are estimates", group="exogenous",
           est="dates, surge"),
+    Entry("isp_port25_codes", "2005-01-01", "levers",
+          {"type": "isp_code", "countries": ["OECD"], "strength": 0.5},
+          "ISPs in OECD countries adopt the anti-abuse practices that MAAWG (founded 2004) and national codes "
+          "recommend: blocking outbound port 25 on consumer lines, terminating spamming customers, shared "
+          "blocklists.  Hosted spam servers there become costly, and spam moves to botnets and to hosts abroad.",
+          "MAAWG, founded 2004, 'Managing Port 25 for Residential or Dynamic IP Space: Benefits of Adoption and "
+          "Risks of Inaction' (2005) ; OECD Anti-Spam Toolkit (2006), ISP best practices ; Sophos: the US share of "
+          "relayed spam fell from 42% (2004) to 15% (2008) (table `relay_share_2004`/`_2008`, targets I7)",
+          "est.: the date (adoption spread over 2004-2006) and the strength (half of the ISPs)",
+          group="exogenous", est="date, strength"),
+    Entry("au_isp_spam_code", "2006-07-16", "levers",
+          {"type": "isp_code", "countries": ["AUS"], "strength": 1.0},
+          "Australia's Internet Industry Spam Code of Practice, registered by the regulator under the Spam Act, "
+          "binds its ISPs to these practices.",
+          "Internet Industry Association, 'Internet Industry Spam Code of Practice' (registered by ACMA under "
+          "s. 117 of the Telecommunications Act 1997, 2006)",
+          "est.: the day it took effect (from memory) and full strength", group="exogenous", est="day"),
     Entry("spf_sender_id", "2004-05-25", "levers",
           {"type": "sender_authentication", "countries": ["ALL"], "gain": 0.15},
           "Sender authentication starts: SPF and Microsoft's Caller ID merge into Sender ID; large mailbox "

@@ -181,3 +181,23 @@ def test_legislation_scenario_strengthens_old_laws_and_gives_new_ones_once():
     per_country = laws["country"].value_counts()
     assert (per_country == 1).all()          # no country is legislated twice on the same day
     assert set(laws.loc[laws["detail"].str.endswith("was none"), "country"]) == {"RUS", "CHN", "ROW"}
+
+
+# ---------------------------------------------------------------- the spam industry itself
+def _entrants(r, days):
+    e = r.events
+    return int(((e["kind"] == "spammer_entry") & (e["time"] < days)).sum())
+
+
+def test_imitation_makes_entry_grow_with_the_incumbents_and_nothing_enters_without_it():
+    """Entry by imitation (a Bass diffusion): while spamming pays, entrants come in proportion
+    to the operations already in business, so three times the incumbents bring about three
+    times the entrants; with no imitation and no steady trickle, nobody enters."""
+    pays = ["params.spammers.entry_cost=1", "params.spammers.entry_rate=0", "params.spammers.attrition=0"]
+    small = run(*pays, "params.spammers.imitation=2", "params.spammers.n_initial=100", years=0.25)
+    large = run(*pays, "params.spammers.imitation=2", "params.spammers.n_initial=300", years=0.25)
+    none = run(*pays, "params.spammers.imitation=0", "params.spammers.n_initial=300", years=0.25)
+    assert _entrants(none, 90) == 0
+    a, b = _entrants(small, 90), _entrants(large, 90)
+    assert a >= 10                              # enough entrants for the ratio to mean something
+    assert 2.0 < b / a < 5.0, (a, b)

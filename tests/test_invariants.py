@@ -17,6 +17,7 @@ def test_every_message_is_accounted_for_every_day(scenario):
     g = d.groupby("date")[["spam_sent", "blocked_outbound", "filtered", "delivered"]].sum()
     assert (g["spam_sent"] == g["blocked_outbound"] + g["filtered"] + g["delivered"]).all()
     assert (d["spam_received"] == d["filtered"] + d["delivered"]).all()
+    assert (d["rejected_blocklist"] <= d["filtered"]).all()
     assert d["spam_sent"].sum() > 0
 
 

@@ -201,3 +201,13 @@ def test_imitation_makes_entry_grow_with_the_incumbents_and_nothing_enters_witho
     a, b = _entrants(small, 90), _entrants(large, 90)
     assert a >= 10                              # enough entrants for the ratio to mean something
     assert 2.0 < b / a < 5.0, (a, b)
+
+
+def test_blocklists_refuse_spam_at_connection_and_without_them_nothing_is_refused():
+    """A blocklist member refuses listed senders before accepting any message (what a sender
+    sees as 'not reaching the server'); the refusals are part of what the ISPs catch."""
+    off = run("params.isps.blocklist=0", years=0.5)
+    on = run("params.isps.blocklist=1", years=0.5)
+    assert off.daily["rejected_blocklist"].sum() == 0
+    assert on.daily["rejected_blocklist"].sum() > 0.2 * on.daily["filtered"].sum()
+    assert (on.daily["rejected_blocklist"] <= on.daily["filtered"]).all()

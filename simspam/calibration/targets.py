@@ -131,8 +131,12 @@ def spam_sent_peak_bn(daily, events, t, p):
 
 
 def reached_server(daily, events, t, p):
+    """Share of sent spam that a receiving mail server accepts: neither stopped where it left
+    nor refused at connection by a blocklist (what a sender sees; Spamalytics measured it from
+    the bots).  Filter recall (I6) is measured at the provider, where a refusal counts as caught."""
     d = _window(daily, t)
-    return 100.0 * (1.0 - _ratio(d["blocked_outbound"].sum(), d["spam_sent"].sum()))
+    refused = d["blocked_outbound"].sum() + d["rejected_blocklist"].sum()
+    return 100.0 * (1.0 - _ratio(refused, d["spam_sent"].sum()))
 
 
 def sent_per_sale_m(daily, events, t, p):

@@ -227,6 +227,8 @@ class Simulation:
             # inbound
             arrivals = add(add(Arr, axis=0), axis=0)
             filtered = np.minimum(np.floor(add(add(Arr * self.catch, axis=0), axis=0)), arrivals)
+            # of which refused at connection by blocklists (reject <= catch elementwise)
+            rejected = np.minimum(np.floor(add(add(Arr * self.reject, axis=0), axis=0)), filtered)
             delivered = arrivals - filtered
             # consumers: responses, complaints, sales and new cases in one inverse-CDF call.
             # Sales are drawn on the expected responses (and capped by the realised ones);
@@ -266,6 +268,7 @@ class Simulation:
             rec["blocked_outbound"][t] = add(add(B, axis=0), axis=1)
             rec["spam_received"][t] = arrivals
             rec["filtered"][t] = filtered
+            rec["rejected_blocklist"][t] = rejected
             rec["delivered"][t] = delivered
             rec["legit_sent"][t] = legit
             rec["legit_lost"][t] = legit_lost
@@ -331,11 +334,15 @@ class Simulation:
         self.p_out = np.stack((p_own, p_bot))[:, :, None]                  # (infra, origin, 1)
         det = isp.detection(years)                                          # (d, k)
         bl = isp.blocklist
+        # a blocklist member refuses listed senders at connection; the content filter sees the rest
         miss_own = (1.0 - ndtr(det[None, :, :] - self.E_own[:, :, None])) * (1.0 - bl * pi.blocklist_own)[None]
         self.catch_own = 1.0 - (miss_own * isp.share[None]).sum(axis=2)      # (o, d)
         miss_bot = (1.0 - ndtr(det - self.E_bot[:, None])) * (1.0 - bl * pi.blocklist_bot)
         catch_bot = 1.0 - (miss_bot * isp.share).sum(axis=1)                # (d,)
         self.catch = np.stack((self.catch_own, np.broadcast_to(catch_bot, (C, C))))  # (infra, o, d)
+        refused = (bl * isp.share).sum(axis=1)                              # (d,) share of mail meeting a blocklist
+        self.reject = np.stack((np.broadcast_to(refused * pi.blocklist_own, (C, C)),
+                                np.broadcast_to(refused * pi.blocklist_bot, (C, C))))   # (infra, o, d), <= catch
         w_own = self.P_own.sum(axis=0)
         self.mean_evasion = (ev_own.sum(axis=0) + self.E_bot * self.P_bot) / np.maximum(w_own + self.P_bot, 1e-9)
         self.fp_rate = (isp.share * isp.fpr).sum(axis=1)

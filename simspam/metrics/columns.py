@@ -12,6 +12,7 @@ DAILY = {
     "spam_received": ("int64", "messages/day", "spam addressed to the country's consumers that reached its ISPs (filtered + delivered)"),
     "blocked_outbound": ("int64", "messages/day", "spam stopped where it left (port-25 blocking, acceptable-use terminations, blocklists), by origin"),
     "filtered": ("int64", "messages/day", "spam caught by the country's ISP filters, by destination"),
+    "rejected_blocklist": ("int64", "messages/day", "of filtered, the part refused at connection by the ISPs' shared blocklists (never accepted by a mail server), by destination"),
     "delivered": ("int64", "messages/day", "spam delivered to inboxes in the country"),
     "legit_sent": ("int64", "messages/day", "legitimate mail sent by the country's users"),
     "legit_lost": ("int64", "messages/day", "legitimate mail lost to the country's filters (false positives)"),

@@ -20,6 +20,9 @@ def check_daily(daily: pd.DataFrame) -> list[str]:
     bad = daily["spam_received"] != daily["filtered"] + daily["delivered"]
     if bad.any():
         problems.append(f"received != filtered + delivered in {int(bad.sum())} country-days")
+    bad = daily["rejected_blocklist"] > daily["filtered"]
+    if bad.any():
+        problems.append(f"rejected_blocklist exceeds filtered in {int(bad.sum())} country-days")
     for name, (dtype, _, _) in DAILY.items():
         col = daily[name].to_numpy()
         if (col < 0).any():

@@ -154,6 +154,16 @@ def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
     again = json.loads((out / "calibration" / "fit.json").read_text())
     assert again["resumed_from"]["trials"] == len(trials) and again["evaluations"] > len(trials)
     assert again["objective"] <= prov["objective"] + 1e-9   # never worse than where it resumed
+    assert again["stages"]["polish"] == prov["stages"]["polish"]   # no Nelder-Mead unless asked for
+    # asked for (--polish N with --resume): Nelder-Mead from the resumed best, then Powell
+    saved.write_bytes((out / "calibration" / "fit_trials.csv").read_bytes())
+    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(tmp_path / "spec.yaml"),
+                           "--resume", str(saved), "--polish", "2", "--powell", "0", "--jobs", "2", "--out", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    third = json.loads((out / "calibration" / "fit.json").read_text())
+    assert third["stages"]["polish"] >= again["stages"]["polish"] + 2
+    assert third["objective"] <= again["objective"] + 1e-9
 
 
 def test_calibrate_rejects_a_bad_spec_with_exit_code_2(tmp_path):

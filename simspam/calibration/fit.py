@@ -159,7 +159,7 @@ class Fitter:
 
     def run(self, resume: pd.DataFrame | None = None) -> tuple[np.ndarray, float]:
         """Screen, Nelder-Mead with restarts, then Powell; or, resuming an earlier fit's trials,
-        only the Powell stage from its best point."""
+        from its best point: Nelder-Mead only if asked for (``--polish N``), then Powell."""
         spec, seeds = self.spec, list(self.spec["seeds"])
         t0 = time.perf_counter()
         if resume is None:
@@ -182,9 +182,9 @@ class Fitter:
             return loss
 
         n = len(self.dims)
-        budget = int(spec["polish"]) if resume is None else 0
+        budget = int(spec["polish"]) if resume is None else int(spec.get("resume_polish") or 0)
         chunk = int(spec.get("restart") or budget or 1)
-        used, step = 0, 0.15
+        used, step = 0, 0.15 if resume is None else 0.06   # a resumed fit starts near a good point
         while used < budget:
             # restarts from the best point with a fresh, smaller simplex: Nelder-Mead in many
             # dimensions stalls on a collapsed simplex long before its budget is spent
@@ -303,7 +303,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--powell", type=int, default=None, help="override the Powell budget")
     ap.add_argument("--out", default=None, help="folder for the outputs (default: the project's conf/)")
     ap.add_argument("--resume", metavar="TRIALS_CSV", default=None,
-                    help="continue an earlier fit: keep its trials and run only the Powell stage from its best point")
+                    help="continue an earlier fit: keep its trials and, from its best point, run the Powell stage "
+                         "(and first Nelder-Mead if --polish N is given)")
     ap.add_argument("--spread", metavar="TRIALS_CSV", default=None,
                     help="print how well the targets identify each parameter (spread across good fits) and exit")
     args = ap.parse_args(argv)
@@ -317,6 +318,7 @@ def main(argv: list[str] | None = None) -> None:
             spec["screen"] = args.screen
         if args.polish is not None:
             spec["polish"] = args.polish
+            spec["resume_polish"] = args.polish   # with --resume: Nelder-Mead again before Powell
         if args.powell is not None:
             spec["powell"] = args.powell
         target_file = Path(args.targets) if args.targets else targets_path()

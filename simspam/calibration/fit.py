@@ -129,6 +129,7 @@ class Fitter:
         self.target_file = target_file
         self.trials: list[dict] = []
         self.progress: Path | None = None
+        self.warm: np.ndarray | None = None
         self.pool = ProcessPoolExecutor(max_workers=jobs)
         self.log = log
         import simspam
@@ -165,6 +166,8 @@ class Fitter:
         if resume is None:
             sampler = qmc.LatinHypercube(d=len(self.dims), seed=int(seeds[0]))
             screen = list(sampler.random(int(spec["screen"])))
+            if self.warm is not None:   # an earlier fit's best point competes in the screen
+                screen.append(self.warm)
             losses = self.evaluate(screen, seeds[:1], "screen")
             order = np.argsort(losses)
             self.log(f"screen: {len(screen)} points in {time.perf_counter() - t0:.0f} s; best loss {losses[order[0]]:.3f}")
@@ -208,6 +211,15 @@ class Fitter:
         self.log(f"fit done in {time.perf_counter() - t0:.0f} s; loss {best['loss']:.4f}")
         return best["u"], float(best["loss"])
 
+    def warm_start(self, trials: pd.DataFrame) -> dict:
+        """Add an earlier fit's best point (on all its seeds) to the screen; parameters it lacks
+        start at the middle of their range.  Returns what to record in the provenance."""
+        t = trials[trials["seeds"] == trials["seeds"].max()] if "seeds" in trials else trials
+        best = t.loc[t["loss"].idxmin()]
+        self.warm = np.array([d.unit(float(best[d.key])) if d.key in best.index and np.isfinite(best[d.key]) else 0.5
+                              for d in self.dims]).clip(0.0, 1.0)
+        return {d.key: d.value(x) for d, x in zip(self.dims, self.warm)}
+
     def resume_from(self, trials: pd.DataFrame) -> np.ndarray:
         """Take an earlier fit's trials (same parameters), re-score them with the current
         objective from their stored target values, keep them, and return the best point."""
@@ -250,6 +262,7 @@ def write_results(fitter: Fitter, u: np.ndarray, loss: float, out_params: Path, 
         "targets_hash": file_hash(fitter.target_file),
         "evaluations": len(fitter.trials),
         "resumed_from": getattr(fitter, "resumed", None),
+        "warm_start": getattr(fitter, "warmed", None),
         "stages": {k: int(v) for k, v in pd.Series([r["stage"] for r in fitter.trials]).value_counts().items()},
         "parameters": {d.key: {"value": values[d.key], "lo": d.lo, "hi": d.hi, "scale": "log" if d.log else "lin",
                                "source": d.source} for d in dims},
@@ -305,6 +318,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--resume", metavar="TRIALS_CSV", default=None,
                     help="continue an earlier fit: keep its trials and, from its best point, run the Powell stage "
                          "(and first Nelder-Mead if --polish N is given)")
+    ap.add_argument("--warm-start", metavar="TRIALS_CSV", default=None,
+                    help="a full fit whose screen also tries the best point of an earlier fit's trials")
     ap.add_argument("--spread", metavar="TRIALS_CSV", default=None,
                     help="print how well the targets identify each parameter (spread across good fits) and exit")
     args = ap.parse_args(argv)
@@ -333,6 +348,10 @@ def main(argv: list[str] | None = None) -> None:
     fitter.progress = Path(progress) if progress else None
     try:
         resume = None
+        if args.warm_start:
+            warm = pd.read_csv(args.warm_start)
+            fitter.warmed = {"file": args.warm_start, "hash": file_hash(Path(args.warm_start)),
+                             "point": fitter.warm_start(warm)}
         if args.resume:
             resume = pd.read_csv(args.resume)
             fitter.resumed = {"file": args.resume, "hash": file_hash(Path(args.resume)), "trials": len(resume)}

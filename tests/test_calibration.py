@@ -59,6 +59,9 @@ def test_distance_is_zero_inside_and_grows_outside_in_band_widths():
     assert t.distance(15) == 0 and t.hit(15) and t.hit(10) and t.hit(20)
     assert t.distance(25) == pytest.approx(0.5) and t.distance(0) == pytest.approx(1.0)
     assert not t.hit(25) and not t.hit(float("nan"))
+    # aiming inside: the band narrowed by 10% of its width on each side, distances still in full widths
+    assert t.distance(11, inset=0.1) == 0 and t.distance(10.5, inset=0.1) == pytest.approx(0.05)
+    assert t.distance(25, inset=0.1) == pytest.approx(0.6)
     wide = _target(low=10, high=1000)   # a factor of 100: log scale, symmetric in ratios
     assert wide.distance(5) == pytest.approx(wide.distance(2000))
     assert wide.distance(0) == tg.CAP and t.distance(1e9) == tg.CAP
@@ -81,6 +84,16 @@ def test_metrics_on_a_table_with_known_answers():
     assert tg.METRICS["origin_share"](d, None, _target(country="USA"), p) == pytest.approx(75.0)
     assert tg.METRICS["inbox_rate"](d, None, _target(), p) == pytest.approx(100 * 40 / 4000)
     assert tg.METRICS["sent_per_sale_m"](d, None, _target(), p) == pytest.approx(4000 / 2 / 1e6)
+    # reaching a server (E1, as a sender sees it): not stopped at the origin nor refused by a blocklist
+    d.loc[:, "blocked_outbound"] = 100
+    d.loc[:, "rejected_blocklist"] = 300
+    assert tg.METRICS["reached_server"](d, None, _target(), p) == pytest.approx(100 * (1 - 800 / 4000))
+    # ever bought, on one country's users: 1 sale a day per country over 2003, legit_per_user x 1000 users
+    d.loc[:, "legit_sent"] = 1000 * p.consumers.legit_per_user
+    share = p.consumers.responder_share
+    bought = tg.METRICS["users_bought"](d, None, _target(country="USA"), p)
+    assert bought == pytest.approx(100 * share * (1 - np.exp(-365 / (1000 * share))))
+    assert tg.METRICS["users_bought"](d, None, _target(), p) == pytest.approx(bought)   # two equal countries
     ev = pd.DataFrame({"kind": ["assistance_requested"] * 3 + ["case_opened"], "partner": ["USA", "USA", "DEU", "USA"],
                        "date": pd.to_datetime(["2003-02-01", "2003-05-01", "2003-05-01", "2003-05-01"])})
     assert tg.METRICS["assistance_received_per_year"](d, ev, _target(country="USA"), p) == pytest.approx(2 / (365 / 365.25))
@@ -164,6 +177,18 @@ def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
     third = json.loads((out / "calibration" / "fit.json").read_text())
     assert third["stages"]["polish"] >= again["stages"]["polish"] + 2
     assert third["objective"] <= again["objective"] + 1e-9
+    # a warm-started full fit: the earlier best point competes in the screen and is recorded
+    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(tmp_path / "spec.yaml"),
+                           "--warm-start", str(saved), "--screen", "2", "--polish", "1", "--powell", "0", "--jobs", "2",
+                           "--out", str(tmp_path / "warm")], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    warm = json.loads((tmp_path / "warm" / "calibration" / "fit.json").read_text())
+    assert warm["stages"]["screen"] == 3 and warm["warm_start"]["file"] == str(saved)
+    earlier = pd.read_csv(saved)
+    best = earlier.loc[earlier[earlier["seeds"] == 2]["loss"].idxmin()]
+    for key, value in warm["warm_start"]["point"].items():
+        assert value == pytest.approx(best[key], rel=1e-9)
+    assert warm["objective"] <= float(best["loss"]) + 1e-9   # the screen kept it, the polish only improves
 
 
 def test_calibrate_rejects_a_bad_spec_with_exit_code_2(tmp_path):

@@ -225,10 +225,11 @@ class Simulation:
             B = np.floor(S * self.p_out)
             Arr = S - B
             # inbound
-            arrivals = add(add(Arr, axis=0), axis=0)
+            by_infra = add(Arr, axis=1)                                     # (infra, destination)
+            arrivals = add(by_infra, axis=0)
             filtered = np.minimum(np.floor(add(add(Arr * self.catch, axis=0), axis=0)), arrivals)
-            # of which refused at connection by blocklists (reject <= catch elementwise)
-            rejected = np.minimum(np.floor(add(add(Arr * self.reject, axis=0), axis=0)), filtered)
+            # of which refused at connection by blocklists (a refusal is a catch: reject <= catch)
+            rejected = np.minimum(np.floor(add(by_infra * self.reject, axis=0)), filtered)
             delivered = arrivals - filtered
             # consumers: responses, complaints, sales and new cases in one inverse-CDF call.
             # Sales are drawn on the expected responses (and capped by the realised ones);
@@ -341,8 +342,7 @@ class Simulation:
         catch_bot = 1.0 - (miss_bot * isp.share).sum(axis=1)                # (d,)
         self.catch = np.stack((self.catch_own, np.broadcast_to(catch_bot, (C, C))))  # (infra, o, d)
         refused = (bl * isp.share).sum(axis=1)                              # (d,) share of mail meeting a blocklist
-        self.reject = np.stack((np.broadcast_to(refused * pi.blocklist_own, (C, C)),
-                                np.broadcast_to(refused * pi.blocklist_bot, (C, C))))   # (infra, o, d), <= catch
+        self.reject = np.stack((refused * pi.blocklist_own, refused * pi.blocklist_bot))   # (infra, d), <= catch
         w_own = self.P_own.sum(axis=0)
         self.mean_evasion = (ev_own.sum(axis=0) + self.E_bot * self.P_bot) / np.maximum(w_own + self.P_bot, 1e-9)
         self.fp_rate = (isp.share * isp.fpr).sum(axis=1)

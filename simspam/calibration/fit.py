@@ -147,8 +147,7 @@ class Fitter:
         out = []
         for i, u in enumerate(units):
             per_seed = results[i * len(seeds):(i + 1) * len(seeds)]
-            loss, med = objective(per_seed, self.targets, self.n_initial, self.spec["consistency_weight"],
-                                  float(self.spec.get("inset", 0.0)))
+            loss, med = self.score(per_seed)
             hits = sum(t.hit(med.get(t.id, np.nan)) for t in self.targets)
             row = {"stage": stage, "loss": loss, "hits": hits, "seeds": len(seeds),
                    **{d.key: d.value(x) for d, x in zip(self.dims, u)}, **{f"t.{k}": v for k, v in med.items()}}
@@ -158,9 +157,14 @@ class Fitter:
             pd.DataFrame(self.trials).to_csv(self.progress, index=False)
         return out
 
-    def run(self, resume: pd.DataFrame | None = None) -> tuple[np.ndarray, float]:
+    def score(self, per_seed: list[dict]) -> tuple[float, dict]:
+        """The objective under this fit's specification (targets, consistency weight, inset)."""
+        return objective(per_seed, self.targets, self.n_initial, self.spec["consistency_weight"],
+                         float(self.spec.get("inset", 0.0)))
+
+    def run(self, resume: pd.DataFrame | None = None, resume_polish: int = 0) -> tuple[np.ndarray, float]:
         """Screen, Nelder-Mead with restarts, then Powell; or, resuming an earlier fit's trials,
-        from its best point: Nelder-Mead only if asked for (``--polish N``), then Powell."""
+        from its best point: Nelder-Mead for ``resume_polish`` evaluations (``--polish N``), then Powell."""
         spec, seeds = self.spec, list(self.spec["seeds"])
         t0 = time.perf_counter()
         if resume is None:
@@ -185,7 +189,7 @@ class Fitter:
             return loss
 
         n = len(self.dims)
-        budget = int(spec["polish"]) if resume is None else int(spec.get("resume_polish") or 0)
+        budget = int(spec["polish"]) if resume is None else int(resume_polish)
         chunk = int(spec.get("restart") or budget or 1)
         used, step = 0, 0.15 if resume is None else 0.06   # a resumed fit starts near a good point
         while used < budget:
@@ -230,8 +234,7 @@ class Fitter:
         for r in rows:
             per = {t.id: r.get(f"t.{t.id}", np.nan) for t in self.targets}
             per["_ops_2004"] = r.get("t._ops_2004", np.nan)
-            r["loss"], _ = objective([per], self.targets, self.n_initial, self.spec["consistency_weight"],
-                                     float(self.spec.get("inset", 0.0)))
+            r["loss"], _ = self.score([per])
         self.trials = rows
         best = min((r for r in rows if r.get("seeds", 1) == len(self.spec["seeds"])), key=lambda r: r["loss"],
                    default=min(rows, key=lambda r: r["loss"]))
@@ -333,7 +336,6 @@ def main(argv: list[str] | None = None) -> None:
             spec["screen"] = args.screen
         if args.polish is not None:
             spec["polish"] = args.polish
-            spec["resume_polish"] = args.polish   # with --resume: Nelder-Mead again before Powell
         if args.powell is not None:
             spec["powell"] = args.powell
         target_file = Path(args.targets) if args.targets else targets_path()
@@ -355,7 +357,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.resume:
             resume = pd.read_csv(args.resume)
             fitter.resumed = {"file": args.resume, "hash": file_hash(Path(args.resume)), "trials": len(resume)}
-        u, loss = fitter.run(resume)
+        u, loss = fitter.run(resume, resume_polish=args.polish or 0)   # with --resume: Nelder-Mead only if asked
     except ConfigError as exc:
         print(f"simspam-calibrate: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

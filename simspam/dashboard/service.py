@@ -67,6 +67,7 @@ class Service:
         self.live_runs: list[float] = []        # measured run times this session (warm runs)
         self.cold_run: float | None = None      # the first run of the process (imports, caches: slower)
         self._runs = 0
+        self._current_model: tuple[Spec, str] | None = None
 
     # ------------------------------------------------------------ settings
     def setting(self, controls: Controls) -> Setting:
@@ -96,11 +97,14 @@ class Service:
         return Setting(controls, run_key(cfg), cfg, model_key(cfg))
 
     def current_model(self) -> str:
-        """The model fingerprint of the status quo with the app's world, horizon and default settings."""
-        from .spec import FamilySetting
+        """The model fingerprint of the status quo with the app's world, horizon and default settings
+        (composed once per spec: the app and its command line both ask at start-up)."""
+        if self._current_model is None or self._current_model[0] is not self.spec:
+            from .spec import FamilySetting
 
-        off = tuple((n, FamilySetting(0.0, 2005, ())) for n in self.spec.families)
-        return self.setting(Controls("baseline", self.spec.seed, off)).model
+            off = tuple((n, FamilySetting(0.0, 2005, ())) for n in self.spec.families)
+            self._current_model = (self.spec, self.setting(Controls("baseline", self.spec.seed, off)).model)
+        return self._current_model[1]
 
     def cached_for_current_model(self) -> int:
         """How many cached runs were made with the model as it is now (a changed parameter default or

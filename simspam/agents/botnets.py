@@ -55,7 +55,8 @@ class Botnets:
     def price_per_message(self, years: float) -> float:
         """Rental price per message: falls with sending costs, rises with load."""
         p = self.sim.p.spammers
-        return p.botnet_price_per_m / 1e6 * np.exp(-p.cost_decline * years) * (0.5 + self.load) ** 2
+        decline = p.cost_decline + p.botnet_extra_decline
+        return p.botnet_price_per_m / 1e6 * np.exp(-decline * years) * (0.5 + self.load) ** 2
 
     def refresh_rates(self) -> None:
         """Infection hazard (consumer security: income, awareness) and clean-up rates (owners,

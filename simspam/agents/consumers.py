@@ -24,6 +24,7 @@ class Consumers:
         self.boost = np.zeros(w.n)           # awareness campaigns: share of unaware moved up, by country
         self.income = np.power(w.gdp / 30000.0, p.income_elasticity)
         self.attention = np.ones(w.n)
+        self.set_year(sim.t_ref / 365.25)    # responses per delivered spam relative to the reference year
         self.version = 0
         self._cache_version = -1
         self._refresh()
@@ -61,11 +62,18 @@ class Consumers:
         self.refresh_if_changed()
         return self.users * self.exposed
 
+    def set_year(self, years: float) -> None:
+        """Consumers get used to spam: responses per delivered spam fall by ``response_decline``
+        a year from the reference year (updated with the plans, every few weeks)."""
+        decline = self.sim.p.consumers.response_decline
+        self.learning = float(np.exp(-decline * years)) if decline else 1.0
+
     def expected_conversion(self) -> np.ndarray:
         """Expected sales per delivered spam, by destination (what spammers plan with)."""
         self.refresh_if_changed()
         p = self.sim.p.consumers
-        return p.response_rate * (self.split @ self.resp_mult) * p.purchase_rate * self.income * self.attention
+        return (p.response_rate * self.learning * (self.split @ self.resp_mult) * p.purchase_rate
+                * self.income * self.attention)
 
     def set_inbox_load(self, delivered: np.ndarray) -> None:
         """Crowded inboxes: responses per message fall as delivered spam per user rises."""

@@ -85,8 +85,14 @@ class Spammers:
         self.refusals: dict[str, np.ndarray] = {}  # by lever: the refusal is the largest of them
 
     # ---------------------------------------------------------------- population
-    def _spawn(self, slots: np.ndarray, u: np.ndarray, evasion_mean: float) -> None:
-        """Fill ``slots`` with new operations drawn from uniforms ``u`` (one row of 8 per slot)."""
+    def _spawn(self, slots: np.ndarray, u: np.ndarray, evasion_mean: float,
+               cheaper_bot: np.ndarray | None = None) -> None:
+        """Fill ``slots`` with new operations drawn from uniforms ``u`` (one row of 8 per slot).
+
+        ``cheaper_bot`` (per host country, for entrants): whether renting botnets costs less than
+        own servers there; a share ``entrant_choice`` of the entrants follows it, the others draw
+        their infrastructure by ``botnet_share`` from the same uniform (so the draws per entrant
+        are the same whatever the choice)."""
         p = self.sim.p.spammers
         n = len(slots)
         if n == 0:
@@ -99,7 +105,12 @@ class Spammers:
         self.home[slots] = np.minimum(np.searchsorted(cum_home, u[:, 0] * cum_home[-1]), len(cum_home) - 1)
         other = np.minimum(np.searchsorted(cum_host, u[:, 1] * cum_host[-1]), len(cum_host) - 1)
         self.host[slots] = np.where(u[:, 2] < p.host_at_home, self.home[slots], other)
-        self.infra[slots] = np.where(u[:, 3] < p.botnet_share, BOT, OWN)
+        ec = p.entrant_choice if cheaper_bot is not None else 0.0
+        if ec > 0:
+            by_share = (u[:, 3] - ec) / (1.0 - ec) < p.botnet_share if ec < 1 else np.zeros(n, dtype=bool)
+            self.infra[slots] = np.where(np.where(u[:, 3] < ec, cheaper_bot[self.host[slots]], by_share), BOT, OWN)
+        else:
+            self.infra[slots] = np.where(u[:, 3] < p.botnet_share, BOT, OWN)
         mix = np.cumsum(p.business_mix)
         self.business[slots] = np.minimum(np.searchsorted(mix, u[:, 4] * mix[-1]), 2)
         # Pareto sizes (minimum 1) truncated at SIZE_CAP times the minimum, scaled so that the
@@ -181,7 +192,11 @@ class Spammers:
         if len(entering):
             slots = free[: len(entering)]
             ev = float(self.evasion[alive].mean()) if alive.any() else p.evasion_mean
-            self._spawn(slots, u_entry[entering, 1:], evasion_mean=ev)
+            cheaper_bot = None
+            if p.entrant_choice > 0:
+                own_eff, bot_eff, _ = self.infra_costs(years)
+                cheaper_bot = bot_eff <= own_eff
+            self._spawn(slots, u_entry[entering, 1:], evasion_mean=ev, cheaper_bot=cheaper_bot)
             cohort[slots] = True
             sim.log_many("spammer_entry", t, self.home[slots], self.uid[slots])
         # the round's cohort (and its entrants) revise their plans; on day 0 everyone first
@@ -192,6 +207,17 @@ class Spammers:
             sim.prime_market(t, years)
         if len(idx):
             self._revise(idx, u[idx], t, years)
+
+    def infra_costs(self, years: float) -> tuple[np.ndarray, float, np.ndarray]:
+        """Cost per message that gets past outbound blocking: (own servers by host country (C,),
+        rented botnets, outbound pass share of own servers by host (C,))."""
+        p = self.sim.p.spammers
+        p_out_own, p_out_bot = self.sim.isps.outbound_block()
+        pass_bot = 1.0 - float(self.sim.botnets.origin_share() @ p_out_bot)
+        own_cost = p.own_cost_per_m * np.exp(-p.cost_decline * years) / 1e6
+        own_eff = own_cost / np.maximum(1.0 - p_out_own, 1e-6)
+        bot_eff = self.sim.botnets.price_per_message(years) / max(pass_bot, 1e-6)
+        return own_eff, bot_eff, p_out_own
 
     def _revise(self, idx: np.ndarray, u: np.ndarray, t: float, years: float, adapt: bool = True) -> None:
         sim = self.sim

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from omegaconf import OmegaConf
 import yaml
 from scipy.optimize import minimize
 from scipy.stats import qmc
@@ -134,7 +135,8 @@ class Fitter:
         self.log = log
         import simspam
 
-        self.n_initial = float(simspam.compose([f"scenario={spec['scenario']}"]).params.spammers.n_initial)
+        self.params = simspam.compose([f"scenario={spec['scenario']}"]).params   # current values
+        self.n_initial = float(self.params.spammers.n_initial)
 
     def evaluate(self, units: list[np.ndarray], seeds: list[int], stage: str) -> list[float]:
         fixed = list(self.spec.get("overrides") or [])
@@ -217,10 +219,13 @@ class Fitter:
 
     def warm_start(self, trials: pd.DataFrame) -> dict:
         """Add an earlier fit's best point (on all its seeds) to the screen; parameters it lacks
-        start at the middle of their range.  Returns what to record in the provenance."""
+        (new in this fit) start at their current value, so the point is the earlier fit's model
+        when a new parameter's current value switches its mechanism off.  Returns what to record
+        in the provenance."""
         t = trials[trials["seeds"] == trials["seeds"].max()] if "seeds" in trials else trials
         best = t.loc[t["loss"].idxmin()]
-        self.warm = np.array([d.unit(float(best[d.key])) if d.key in best.index and np.isfinite(best[d.key]) else 0.5
+        self.warm = np.array([d.unit(float(best[d.key])) if d.key in best.index and np.isfinite(best[d.key])
+                              else d.unit(float(OmegaConf.select(self.params, d.key)))
                               for d in self.dims]).clip(0.0, 1.0)
         return {d.key: d.value(x) for d, x in zip(self.dims, self.warm)}
 

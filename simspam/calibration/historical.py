@@ -135,6 +135,15 @@ EXOGENOUS: list[Entry] = [
           "its Bayesian classifier (early 2003) and Mozilla's junk-mail filter (2002)",
           "est.: the date (deployment spread over 2002-2003) and the jump; ordinary filter research after it is "
           "params.isps.research_rate", group="exogenous", est="date, jump"),
+    Entry("before_spam_malware", "2001-01-01", "levers",
+          {"type": "malware_lull", "end": "2003-01-09", "countries": ["ALL"], "strength": 0.8},
+          "Before the first worms written to turn consumer machines into spam proxies, spam went out from "
+          "hosted servers, open relays and open proxies: few machines are recruited for spam, and the run "
+          "starts with a fifth of the infected stock that the parameters give for 2004.",
+          "LURHQ, 'Sobig.a and the Spam You Received Today' (Apr 2003): Sobig.A (Jan 2003) as the first "
+          "mass-mailing worm built to install spam proxies ; targets I1 and I7 (botnets sent 80-90% of spam "
+          "only by 2008; the US, with its hosting industry, relayed 42-57% in 2004)",
+          "est.: the strength (how rare spam malware was before 2003)", group="exogenous", est="strength"),
     Entry("proxy_worms", "2003-01-09", "levers",
           {"type": "malware_wave", "end": "2004-06-30", "countries": ["ALL"], "surge": 1.0},
           "Mass-mailing worms that install spam proxies on consumer machines (Sobig.A-F in 2003, Bagle and "

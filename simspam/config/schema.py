@@ -92,6 +92,15 @@ class SpammerParams:
     cost_decline: float = P(0.3, 0.0, 3.0, "1/year", "E4",
                             doc="Exponential decline of sending costs (~10x over 2003-2009).")
     botnet_price_per_m: float = P(10.0, 0.0, 1e6, "USD/million", "E4,E5,EST", doc="Botnet rental price at half load in the start year.")
+    botnet_extra_decline: float = P(0.0, 0.0, 3.0, "1/year", "E4,I1",
+                                    doc="Extra yearly decline of botnet rental prices on top of cost_decline: rental "
+                                        "markets commoditised faster than hosting, which is what moved spam from "
+                                        "hosted servers to botnets in 2003-2008 (with entrant_choice).")
+    entrant_choice: float = P(0.0, 0.0, 1.0, "fraction", "I1,I7",
+                              doc="Share of entrants who pick the infrastructure that is cheaper per message getting "
+                                  "out when they enter (own servers at their host, or rented botnets); the rest draw "
+                                  "it like the start population (botnet_share).  Incumbents switch only when the "
+                                  "saving pays the switching cost, so turnover carries the rise of botnets.")
     order_value: float = P(100.0, 0.0, 1e5, "USD", "E1", doc="Average order of a spam-advertised purchase.")
     commission: float = P(0.4, 0.0, 1.0, "fraction", "E6", doc="Affiliate commission: the spammer's share of a sale.")
     fraud_loss: float = P(300.0, 0.0, 1e6, "USD", "EST", doc="Average loss of a consumer who answers a fraud.")
@@ -161,6 +170,11 @@ class ConsumerParams:
                          doc="Delivered spam per user per day at which responses per message halve (crowded inboxes).")
     response_cut: float = P(0.8, 0.0, 1.0, "fraction", "C1", doc="Cut in responses at full awareness.")
     purchase_rate: float = P(0.001, 0.0, 1.0, "sales/response", "E1,E2", doc="Purchases or frauds per response.")
+    response_decline: float = P(0.0, 0.0, 2.0, "1/year", "C1,C2,E2",
+                                doc="Yearly decline of responses per delivered spam as consumers get used to it (the "
+                                    "novelty wears off): response_rate is the figure for the reference year (2004), "
+                                    "times exp(-this x years since).  It lets early spam convert better than 2010's "
+                                    "(C2's 'ever bought' against E2's funnel).")
     income_elasticity: float = P(0.5, 0.0, 3.0, "-", "EST",
                                  doc="Purchases scale with (GDP per capita / 30,000 USD) to this power.")
     responder_share: float = P(1.0, 0.001, 1.0, "fraction", "C1",

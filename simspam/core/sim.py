@@ -350,9 +350,10 @@ class Simulation:
         # consumers
         cons = self.consumers
         cons.refresh_if_changed()
+        cons.set_year(years)
         self.time_coef = (cons.split * cons.time_mult).sum(axis=1) * (pc.seconds_per_spam / 3600.0)
         cons.set_inbox_load(self.last_delivered)
-        self.resp_coef = cons.split * (pc.response_rate * cons.resp_mult)[None, :] * cons.attention[:, None]
+        self.resp_coef = cons.split * (pc.response_rate * cons.learning * cons.resp_mult)[None, :] * cons.attention[:, None]
         self.sale_coef = pc.purchase_rate * cons.income * pay_ok
         pol = self.policy
         lawfactor = np.where(pol.law > 0, 1.0, pc.no_law_complaints)

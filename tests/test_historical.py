@@ -7,6 +7,7 @@ import functools
 
 import numpy as np
 import pandas as pd
+import pytest
 from omegaconf import OmegaConf
 
 import simspam
@@ -163,3 +164,23 @@ def test_a_malware_wave_at_zero_strength_is_the_baseline():
     zero = run("seed=7", WAVE[:-1] + ",strength:0}")
     pd.testing.assert_frame_equal(base.daily, zero.daily, check_exact=True)
     pd.testing.assert_frame_equal(base.events, zero.events, check_exact=True)
+
+
+LULL = "+scenario.levers.lull={type:malware_lull,start:'2004-01-01',end:'2004-07-01',countries:[USA],strength:0.8}"
+
+
+def test_a_malware_lull_cuts_the_infected_stock_and_the_hazard_until_it_ends():
+    """Before spam malware (the historical run's 2001-2003): the infected stock starts at a fifth,
+    stays low while few machines are recruited, and recovers once the lull ends."""
+    base, lull = run("seed=7"), run("seed=7", LULL)
+    b, w = base.daily, lull.daily
+    usa = (b["country"] == "USA").to_numpy()
+    ratio = w.loc[usa, "infected_machines"].to_numpy() / b.loc[usa, "infected_machines"].to_numpy()
+    dates = b.loc[usa, "date"].to_numpy()
+    assert ratio[0] == pytest.approx(0.2, rel=0.05)                       # the stock is cut on day 0
+    on_july_1 = ratio[dates == np.datetime64("2004-07-01")][0]
+    assert on_july_1 < 0.5                                                # still far below while it lasted
+    assert ratio[dates == np.datetime64("2005-12-01")][0] > on_july_1 + 0.2   # the hazard came back
+    other = ~usa
+    pd.testing.assert_series_equal(b.loc[other & (b["date"] < "2004-01-22").to_numpy(), "infected_machines"],
+                                   w.loc[other & (w["date"] < "2004-01-22").to_numpy(), "infected_machines"])

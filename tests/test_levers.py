@@ -1,7 +1,12 @@
 """Each lever's mechanism, shown under common random numbers (same seed, one change)."""
+import numpy as np
 import pandas as pd
+import pytest
 
-from conftest import run
+import simspam
+from simspam.api import build
+
+from conftest import TINY, run
 
 LAW_USA_GBR = ("+scenario.levers.laws={type:legislation,start:'2004-01-01',countries:[USA,GBR],"
                "investigation_powers:1.0,investigators:20,cross_border:true,sanction:fine}")
@@ -211,3 +216,59 @@ def test_blocklists_refuse_spam_at_connection_and_without_them_nothing_is_refuse
     assert off.daily["rejected_blocklist"].sum() == 0
     assert on.daily["rejected_blocklist"].sum() > 0.2 * on.daily["filtered"].sum()
     assert (on.daily["rejected_blocklist"] <= on.daily["filtered"]).all()
+
+
+def _entrant_infra(*overrides):
+    """Infrastructure of the operations that entered during a short run (1 = botnets); nobody
+    switches afterwards (prohibitive switching cost), so this is what they chose on entry."""
+    from threadpoolctl import threadpool_limits
+
+    cfg = simspam.compose(TINY + ["years=0.5", "params.spammers.entry_cost=1", "params.spammers.imitation=2",
+                                  "params.spammers.n_initial=100", "params.spammers.relocation_cost=1e9", *overrides])
+    sim = build(cfg)
+    with threadpool_limits(1):
+        sim.run()
+    sp = sim.spammers
+    entered = sp.alive & (sp.uid >= 100)
+    return sp.infra[entered]
+
+
+def test_entrants_pick_the_cheaper_infrastructure_when_they_choose():
+    """spammers.entrant_choice: entrants who choose take whatever costs less per message that
+    gets out; the others (and everyone when it is 0) draw by botnet_share."""
+    own_cheap = ["params.spammers.own_cost_per_m=0.01", "params.spammers.botnet_price_per_m=1000"]
+    bot_cheap = ["params.spammers.own_cost_per_m=1000", "params.spammers.botnet_price_per_m=0.01"]
+    # margins must stay positive for entry: the expensive side is never used by anyone choosing
+    a = _entrant_infra("params.spammers.entrant_choice=1", *own_cheap)
+    b = _entrant_infra("params.spammers.entrant_choice=1", *bot_cheap)
+    drawn = _entrant_infra("params.spammers.entrant_choice=0", "params.spammers.botnet_share=0.5", *own_cheap)
+    assert len(a) >= 20 and len(b) >= 20 and len(drawn) >= 20
+    assert (a == 0).all() and (b == 1).all()
+    assert 0.25 < drawn.mean() < 0.75
+
+
+def test_botnet_prices_fall_faster_than_hosting_by_the_extra_decline():
+    cfg = simspam.compose(TINY + ["years=0.1", "params.spammers.cost_decline=0.2",
+                                  "params.spammers.botnet_extra_decline=0.5"])
+    sim = build(cfg)
+    sim.botnets.load = 0.5
+    p0, p3 = sim.botnets.price_per_message(0.0), sim.botnets.price_per_message(3.0)
+    assert p3 / p0 == pytest.approx(np.exp(-0.7 * 3.0))
+    own0, _, _ = sim.spammers.infra_costs(0.0)
+    own3, _, _ = sim.spammers.infra_costs(3.0)
+    assert own3[0] / own0[0] == pytest.approx(np.exp(-0.2 * 3.0))
+
+
+def test_consumers_respond_less_as_they_get_used_to_spam():
+    """consumers.response_decline: responses per delivered spam fall by exp(-decline x years)."""
+    same = run("params.consumers.response_decline=0", years=2.0)
+    used = run("params.consumers.response_decline=0.5", years=2.0)
+
+    def per_delivered(r, start, end):
+        d = window(r, start, end)
+        return d["responses"].sum() / d["delivered"].sum()
+
+    early = per_delivered(used, "2004-01-01", "2004-03-31") / per_delivered(same, "2004-01-01", "2004-03-31")
+    late = per_delivered(used, "2005-10-01", "2005-12-30") / per_delivered(same, "2005-10-01", "2005-12-30")
+    assert 0.8 < early < 1.0                     # a few weeks in: barely any learning yet
+    assert late / early == pytest.approx(np.exp(-0.5 * 1.75), rel=0.25)

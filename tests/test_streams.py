@@ -48,3 +48,29 @@ def test_streams_are_reproducible_and_independent_of_creation_order():
 def test_negative_seed_rejected():
     with pytest.raises(ValueError):
         Streams(-1)
+
+
+def test_small_mean_loop_and_table_give_identical_counts(monkeypatch):
+    """The exact small-mean path walks a few cells in a Python loop and many with array
+    operations; both must give the same counts, bit for bit (results depend on it)."""
+    from simspam.core import streams
+
+    rng = np.random.default_rng(11)
+    for trial in range(400):
+        n = int(rng.integers(1, 60))
+        mu = [rng.uniform(0, 10, n), rng.exponential(0.01, n), 10 - rng.exponential(1e-3, n)][trial % 3]
+        u = rng.random(n) if trial % 5 else 1 - rng.exponential(1e-12, n)
+        monkeypatch.setattr(streams, "_LOOP_CELLS", 0)
+        table = streams._small(u, mu)
+        monkeypatch.setattr(streams, "_LOOP_CELLS", 10**9)
+        loop = streams._small(u, mu)
+        assert np.array_equal(table, loop)
+
+
+def test_precomputed_terms_give_the_same_counts():
+    rng = np.random.default_rng(5)
+    u = rng.random(5000)
+    mu = np.concatenate((rng.uniform(0, 10, 2500), rng.lognormal(5, 3, 2500)))
+    from simspam.core.streams import cornish_fisher_terms
+
+    assert np.array_equal(poisson_from_uniform(u, mu), poisson_from_uniform(u, mu, terms=cornish_fisher_terms(u)))

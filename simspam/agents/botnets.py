@@ -73,7 +73,8 @@ class Botnets:
         self.machines = self.sim.consumers.users * self.sim.p.botnets.machines_per_user
         self._cleaned_isp = self.infected * self.isp_clean
         self.infected = self.infected + self.hazard * (self.machines - self.infected) - self.infected * self.clean
-        np.clip(self.infected, 0.0, self.machines, out=self.infected)
+        # = np.clip(infected, 0, machines), without np.clip's Python-level wrapper (this runs daily)
+        np.minimum(np.maximum(self.infected, 0.0, out=self.infected), self.machines, out=self.infected)
 
     def cleaned_today_isp(self) -> np.ndarray:
         """Machines cleaned by ISPs on the last day (what ISPs pay for)."""

@@ -121,22 +121,31 @@ class Regulator(mesa.Agent):
     def _start(self, time: float, spammer: int, rng: np.random.Generator, number: int) -> None:
         self.sim.engine.process_at(time, self._case(rng, spammer, int(self.sim.spammers.uid[spammer]), number))
 
-    def open_case_from_complaints(self, day: float, weights: np.ndarray) -> None:
+    def open_case_from_complaints(self, day: float, slots: np.ndarray, cum: np.ndarray) -> None:
         """A complaint-driven case on ``day``: the target is drawn in proportion to the spam
-        each operation sends here (``weights``), the start time uniformly within the day."""
+        each operation sends here, the start time uniformly within the day.  ``cum`` is the
+        cumulative sum of that spam over the active operations ``slots`` (in slot order; the
+        other slots send nothing here, see ``Simulation._case_targets``)."""
         self.cases += 1
         rng = self.sim.streams.fresh(f"case:{self.code}:{self.cases}")
         u = rng.random(2)
-        cum = np.cumsum(weights)
-        if cum[-1] <= 0:
+        if len(cum) == 0 or cum[-1] <= 0:
             return
-        slot = int(min(np.searchsorted(cum, u[0] * cum[-1], side="right"), len(cum) - 1))
+        i = int(np.searchsorted(cum, u[0] * cum[-1], side="right"))
+        # past the end only if u[0] * total rounds up to the total: then, as a search over all
+        # slots would, the last slot of the arrays
+        slot = int(slots[i]) if i < len(slots) else len(self.sim.spammers.alive) - 1
         self._start(day + u[1], slot, rng, self.cases)
 
     def _acquire(self):
         """Wait for an investigator; return the token or None when the queue limit passes."""
         env = self.sim.engine.env
         get = self.pool.get()
+        if get.triggered:
+            # An investigator is free: no queue, so no time limit to watch.  (A limit timeout
+            # here would only fire, months later, into a condition already met; skipping it
+            # and the condition saves three events per case and changes no outcome.)
+            return (yield get)
         limit = env.timeout(self.sim.p.regulators.max_queue_days)
         got = yield get | limit
         if get in got:

@@ -227,41 +227,66 @@ class Spammers:
         isp = sim.isps
         n = len(idx)
         C = w.n
-        # ---- what a message to each destination is worth (same market signals for all)
+        # ---- what a message to each destination is worth (same market signals for all).
+        # The (n, C) arrays below are the cost of a revision (~1,300 operations x C each):
+        # they are built in place, with factors that are exactly 1 skipped, but every element
+        # gets the same floating-point operations in the same order as the plain formulas in
+        # the comments (x * 1.0 == x; a * b == b * a), so plans are bit-identical.
         value = np.array([p.order_value * p.commission, p.order_value * p.commission, p.fraud_loss])
         conv = sim.consumers.expected_conversion()                      # sales per delivered, by destination
+        business = self.business[idx]
         pay_ok = self.processor_ok[self.processor[idx]].astype(float)   # (n,)
-        refusal = self.processor_refusal[None, :] * (self.business[idx] != GREY)[:, None]
-        worth = conv[None, :] * value[self.business[idx]][:, None] * pay_ok[:, None] * (1.0 - refusal)
+        # worth = conv * value[business] * pay_ok * (1 - refusal of non-grey sales)
+        worth = (conv[None, :] * value[:, None])[business]
+        if not pay_ok.all():
+            worth *= pay_ok[:, None]
+        if self.processor_refusal.any():
+            worth *= 1.0 - self.processor_refusal[None, :] * (business != GREY)[:, None]
         m_d = isp.mean_detection(years)                                        # (C,) effective d' + z(fpr)
-        pass_in = 1.0 - ndtr(m_d[None, :] - self.evasion[idx][:, None])  # (n, C)
+        pass_in = m_d[None, :] - self.evasion[idx][:, None]             # (n, C): 1 - Phi(m_d - evasion)
+        ndtr(pass_in, out=pass_in)
+        np.subtract(1.0, pass_in, out=pass_in)
         p_out_own, p_out_bot = isp.outbound_block()
         infected = sim.botnets.origin_share()
         pass_bot = 1.0 - float(infected @ p_out_bot)
-        pass_out = np.where(self.infra[idx] == BOT, pass_bot, 1.0 - p_out_own[self.host[idx]])
+        is_bot = self.infra[idx] == BOT
+        pass_out = np.where(is_bot, pass_bot, 1.0 - p_out_own[self.host[idx]])
         own_cost = p.own_cost_per_m * np.exp(-p.cost_decline * years) / 1e6
         bot_cost = sim.botnets.price_per_message(years)
-        cost = np.where(self.infra[idx] == BOT, bot_cost, own_cost)
-        margin = pass_out[:, None] * pass_in * worth - cost[:, None]     # USD per message sent, (n, C)
-        # grey marketers obey enforced laws and marketing codes
-        grey = self.business[idx] == GREY
-        comply = np.ones((n, C))
+        cost = np.where(is_bot, bot_cost, own_cost)
+        margin = pass_in * pass_out[:, None]                            # USD per message sent, (n, C):
+        margin *= worth                                                 # pass_out * pass_in * worth - cost
+        margin -= cost[:, None]
+        # grey marketers obey enforced laws and marketing codes: their weights are multiplied by
+        # grey_comply (one row for all of them; everyone else's factor is 1)
+        grey = business == GREY
         enforced = pol.powers > 0
-        comply[np.ix_(grey, (pol.law == 2) & enforced)] = 0.0
-        comply[np.ix_(grey, (pol.law == 1) & enforced)] *= 1.0 - p.grey_optout_compliance
-        comply[grey] *= 1.0 - pol.marketing_code[None, :]
+        grey_comply = np.ones(C)
+        grey_comply[(pol.law == 2) & enforced] = 0.0
+        grey_comply[(pol.law == 1) & enforced] *= 1.0 - p.grey_optout_compliance
+        grey_comply *= 1.0 - pol.marketing_code
         addresses = sim.consumers.addresses()
+        # weight = (revenue / cost where profitable, else 0) ** adaptivity x compliance x addresses
         pos = np.maximum(margin, 0.0)
-        rel = 1.0 + pos / np.maximum(cost, 1e-12)[:, None]               # revenue / cost where profitable
-        taste = rel if p.adaptivity == 1.0 else np.power(rel, p.adaptivity)   # pow is slow: skip it at 1
-        weight = np.where(pos > 0, taste, 0.0) * comply * addresses[None, :]
+        weight = pos / np.maximum(cost, 1e-12)[:, None]
+        weight += 1.0
+        if p.adaptivity != 1.0:                                         # pow is slow: skip it at 1
+            np.power(weight, p.adaptivity, out=weight)
+        weight[~(pos > 0)] = 0.0
+        if grey.any():
+            weight[grey] *= grey_comply
+        weight *= addresses
         tot = weight.sum(axis=1, keepdims=True)
-        share = np.divide(weight, tot, out=np.zeros_like(weight), where=tot > 0)
+        share = np.divide(weight, tot, out=weight, where=tot > 0)
+        share[~(tot[:, 0] > 0)] = 0.0
         cap = self.capacity[idx] * np.exp(p.capacity_growth * years)
         gross = cap * (share * margin).sum(axis=1)                       # USD/day
         # ---- expected penalty: complaints share x enforcement rate x reach, per possible home
         K = sim.enforcement_pressure()                                   # (C destination, C home) USD/day per complaint share
-        delivered_share = sim.expected_delivered_share(cap[:, None] * share * pass_out[:, None] * pass_in)
+        sent = share * cap[:, None]                                      # cap * share * pass_out * pass_in
+        sent *= pass_out[:, None]
+        sent *= pass_in
+        delivered_share = sim.expected_delivered_share(sent)
         pen_by_home = delivered_share @ K                                 # (n, C)
         home = self.home[idx]
         penalty = pen_by_home[np.arange(n), home]
@@ -289,7 +314,6 @@ class Spammers:
         host_cand = np.minimum(np.searchsorted(cum_host, u[:, 1] * cum_host[-1]), C - 1)
         own_eff = own_cost / np.maximum(1.0 - p_out_own, 1e-6)            # (C,) cost per message passing outbound
         bot_eff = bot_cost / max(pass_bot, 1e-6)
-        is_bot = self.infra[idx] == BOT
         cur_eff = np.where(is_bot, bot_eff, own_eff[self.host[idx]])
         alt_bot = ~is_bot & (bot_eff <= own_eff[host_cand])
         alt_eff = np.where(alt_bot, bot_eff, own_eff[host_cand])

@@ -41,9 +41,22 @@ class Engine:
         """Call ``action()`` at ``time`` (clamped to now if in the past)."""
         self.process_at(time, _call(action))
 
-    def process_at(self, time: float, gen: Generator) -> simpy.Process:
-        """Start generator ``gen`` as a SimPy process at ``time``."""
-        return self.env.process(_delayed(self.env, time, gen))
+    def process_at(self, time: float, gen: Generator) -> None:
+        """Start generator ``gen`` as a SimPy process at ``time`` (at once if ``time`` is not in
+        the future).
+
+        A later start is a bare timeout whose callback starts the process, not a waiting
+        wrapper process: a default run opens ~1,800 cases, and the wrapper cost two extra
+        events and a generator each.  The order of everything with an effect is the same as
+        with the wrapper: the process still begins with its own (urgent) initialisation
+        event, right after the timeout, and what the wrapper added (its start and its end)
+        did nothing."""
+        env = self.env
+        delay = time - env.now
+        if delay > 0:
+            env.timeout(delay).callbacks.append(lambda _event: env.process(gen))
+        else:
+            env.process(gen)
 
     def timeout(self, delay: float):
         return self.env.timeout(max(0.0, float(delay)))
@@ -53,11 +66,3 @@ def _call(action):
     action()
     return
     yield  # pragma: no cover  (makes this a generator)
-
-
-def _delayed(env: simpy.Environment, time: float, gen: Generator):
-    delay = time - env.now
-    if delay > 0:
-        yield env.timeout(delay)
-    result = yield env.process(gen)
-    return result

@@ -29,10 +29,10 @@ from ..agents.world import load_world
 from ..config.schema import SimConfig
 from ..metrics.columns import DAILY
 from .engine import Engine
-from .streams import Streams, poisson_from_uniform, rare_poisson_from_uniform
+from .streams import Streams, cornish_fisher_terms, poisson_from_uniform, rare_poisson_from_uniform
 
-_EYE3 = np.eye(3)
 VOLUME_SIGMA = 0.15  # day-to-day volatility of spam volume by origin (campaign bursts)
+TERMS_DAYS = 256     # days of the Poisson draws' uniform-only terms computed at once (bounded memory)
 
 
 class Simulation:
@@ -198,10 +198,13 @@ class Simulation:
         users_all = users0[None, :] * np.exp(user_growth * np.arange(D) / 365.25)[:, None]   # users0: at the start
         growth_all = np.exp(growth_rate * years_all)
         legit_all = np.floor(users_all * pc.legit_per_user)
+        rec["legit_sent"][:] = legit_all
         for t in range(D):
             self.day = t
             years = float(years_all[t])
             u_day = u_all[t]
+            if t % TERMS_DAYS == 0:
+                z_b, a_b, b_b = cornish_fisher_terms(u_all[t:t + TERMS_DAYS])
             # events
             self.engine.advance_to(float(t))
             users = users_all[t]
@@ -237,8 +240,9 @@ class Simulation:
             hours = delivered * self.time_coef
             mu_resp = delivered[:, None] * self.resp_coef
             mu_comp = delivered * self.comp_coef
+            i = t % TERMS_DAYS
             drawn = poisson_from_uniform(u_day, np.concatenate((
-                mu_resp.ravel(), mu_comp, (mu_resp * self.sale_coef[:, None]).ravel())))
+                mu_resp.ravel(), mu_comp, (mu_resp * self.sale_coef[:, None]).ravel())), terms=(z_b[i], a_b[i], b_b[i]))
             responses = drawn[:CA].reshape(C, A)
             complaints = drawn[CA:CA + C]
             sales = add(np.minimum(drawn[CA + C:2 * CA + C].reshape(C, A), responses), axis=1)
@@ -253,9 +257,10 @@ class Simulation:
             social = (hours * pc.value_of_time + fraud + legit_lost * pc.value_lost_legit + isp_cost + self.enf_cost
                       + self.campaign_cost)
             # enforcement: complaints become cases, starting at a random time during the day
-            for c in np.flatnonzero(new_cases):
+            for c in new_cases.nonzero()[0]:
+                slots, cum = self._case_targets(int(c))
                 for _ in range(int(new_cases[c])):
-                    self.regulators[c].open_case_from_complaints(float(t), self.spammers.alloc[:, c] * self._active)
+                    self.regulators[c].open_case_from_complaints(float(t), slots, cum)
             # isps
             if t % pi.decision_days == 0:
                 self.isps.choose_operating_points(years, arrivals, self.mean_evasion, legit)
@@ -271,7 +276,6 @@ class Simulation:
             rec["filtered"][t] = filtered
             rec["rejected_blocklist"][t] = rejected
             rec["delivered"][t] = delivered
-            rec["legit_sent"][t] = legit
             rec["legit_lost"][t] = legit_lost
             rec["responses"][t] = responses
             rec["sales"][t] = sales
@@ -287,6 +291,20 @@ class Simulation:
             rec["active_spammers"][t] = self._active_by_home
         self.engine.advance_to(float(self.n_days))
 
+    def _case_targets(self, c: int) -> tuple[np.ndarray, np.ndarray]:
+        """(slots, cumulative weights) from which a complaint-driven case in ``c`` draws its
+        target: the active operations, weighted by the spam they plan to send to ``c``.
+
+        Plans and the active set change only at a refresh (every change to them marks the
+        plan dirty, and the day loop refreshes before it opens cases), so the cumulative sum
+        is built once per destination and refresh instead of once per case, and over the
+        active operations only: the inactive slots weigh exactly zero, so the partial sums
+        at the active slots are the same numbers as over all slots."""
+        cached = self._case_cum.get(c)
+        if cached is None:
+            cached = self._case_cum[c] = (self._rows, np.cumsum(self._alloc[:, c]))
+        return cached
+
     def _refresh(self, t: float, years: float) -> None:
         """Aggregate operations' plans into origin x destination volumes, and recompute every
         rate that changes only with plans, levers or ISP decisions.  Plans change at every
@@ -300,6 +318,7 @@ class Simulation:
         self._next_wake = float(later.min()) if len(later) else math.inf
         rows = np.flatnonzero(self._active)
         alloc = sp.alloc[rows]
+        self._rows, self._alloc, self._case_cum = rows, alloc, {}   # for _case_targets
         own = sp.infra[rows] == OWN
         ev = sp.evasion[rows]
         # origin x destination plans, grouped by host through one-hot matrix products
@@ -317,8 +336,15 @@ class Simulation:
         business = sp.business[rows]
         pay = sp.processor_ok[sp.processor[rows]].astype(float)
         # one product for the per-destination mixes of volume that can be paid for: by home,
-        # by business (refusing processors stop non-grey sales in the refusing countries)
-        mixes = alloc.T @ (np.hstack((eye[sp.home[rows]], _EYE3[business])) * pay[:, None])
+        # by business (refusing processors stop non-grey sales in the refusing countries).
+        # The right-hand side is (one-hot home | one-hot business) x pay, written directly
+        # (exactly the same matrix; building it from eye rows cost a third of this step).
+        n = len(rows)
+        home_biz = np.zeros((n, C + 3))
+        at = np.arange(n)
+        home_biz[at, sp.home[rows]] = pay
+        home_biz[at, C + business] = pay
+        mixes = alloc.T @ home_biz
         paid_biz = mixes[:, C:]
         paid_biz[:, 1:] *= (1.0 - sp.processor_refusal)[:, None]
         paid_tot = paid_biz.sum(axis=1)
@@ -332,7 +358,8 @@ class Simulation:
         # ISPs: outbound controls, inbound catch against the senders' evasion, false positives
         isp = self.isps
         p_own, p_bot = isp.outbound_block()
-        self.p_out = np.stack((p_own, p_bot))[:, :, None]                  # (infra, origin, 1)
+        self.p_out = np.empty((2, C, 1))                                    # (infra, origin, 1)
+        self.p_out[0, :, 0], self.p_out[1, :, 0] = p_own, p_bot
         det = isp.detection(years)                                          # (d, k)
         bl = isp.blocklist
         # a blocklist member refuses listed senders at connection; the content filter sees the rest
@@ -340,7 +367,8 @@ class Simulation:
         self.catch_own = 1.0 - (miss_own * isp.share[None]).sum(axis=2)      # (o, d)
         miss_bot = (1.0 - ndtr(det - self.E_bot[:, None])) * (1.0 - bl * pi.blocklist_bot)
         catch_bot = 1.0 - (miss_bot * isp.share).sum(axis=1)                # (d,)
-        self.catch = np.stack((self.catch_own, np.broadcast_to(catch_bot, (C, C))))  # (infra, o, d)
+        self.catch = np.empty((2, C, C))                                    # (infra, o, d)
+        self.catch[0], self.catch[1] = self.catch_own, catch_bot
         refused = (bl * isp.share).sum(axis=1)                              # (d,) share of mail meeting a blocklist
         self.reject = np.stack((refused * pi.blocklist_own, refused * pi.blocklist_bot))   # (infra, d), <= catch
         w_own = self.P_own.sum(axis=0)

@@ -194,8 +194,8 @@ class Spammers:
             ev = float(self.evasion[alive].mean()) if alive.any() else p.evasion_mean
             cheaper_bot = None
             if p.entrant_choice > 0:
-                own_eff, bot_eff, _ = self.infra_costs(years)
-                cheaper_bot = bot_eff <= own_eff
+                costs = self.unit_costs(years)
+                cheaper_bot = costs["bot_eff"] <= costs["own_eff"]
             self._spawn(slots, u_entry[entering, 1:], evasion_mean=ev, cheaper_bot=cheaper_bot)
             cohort[slots] = True
             sim.log_many("spammer_entry", t, self.home[slots], self.uid[slots])
@@ -208,16 +208,18 @@ class Spammers:
         if len(idx):
             self._revise(idx, u[idx], t, years)
 
-    def infra_costs(self, years: float) -> tuple[np.ndarray, float, np.ndarray]:
-        """Cost per message that gets past outbound blocking: (own servers by host country (C,),
-        rented botnets, outbound pass share of own servers by host (C,))."""
+    def unit_costs(self, years: float) -> dict:
+        """What sending costs today, by infrastructure: cost per message sent (``own``, ``bot``),
+        the share that gets past outbound blocking (``pass_own`` by host country (C,), ``pass_bot``)
+        and the cost per message that gets out (``own_eff`` by host (C,), ``bot_eff``).  The
+        revisions and the entrants' choice of infrastructure compare the same figures."""
         p = self.sim.p.spammers
         p_out_own, p_out_bot = self.sim.isps.outbound_block()
         pass_bot = 1.0 - float(self.sim.botnets.origin_share() @ p_out_bot)
-        own_cost = p.own_cost_per_m * np.exp(-p.cost_decline * years) / 1e6
-        own_eff = own_cost / np.maximum(1.0 - p_out_own, 1e-6)
-        bot_eff = self.sim.botnets.price_per_message(years) / max(pass_bot, 1e-6)
-        return own_eff, bot_eff, p_out_own
+        own = p.own_cost_per_m * np.exp(-p.cost_decline * years) / 1e6
+        bot = self.sim.botnets.price_per_message(years)
+        return {"own": own, "bot": bot, "pass_own": 1.0 - p_out_own, "pass_bot": pass_bot,
+                "own_eff": own / np.maximum(1.0 - p_out_own, 1e-6), "bot_eff": bot / max(pass_bot, 1e-6)}
 
     def _revise(self, idx: np.ndarray, u: np.ndarray, t: float, years: float, adapt: bool = True) -> None:
         sim = self.sim
@@ -246,14 +248,10 @@ class Spammers:
         pass_in = m_d[None, :] - self.evasion[idx][:, None]             # (n, C): 1 - Phi(m_d - evasion)
         ndtr(pass_in, out=pass_in)
         np.subtract(1.0, pass_in, out=pass_in)
-        p_out_own, p_out_bot = isp.outbound_block()
-        infected = sim.botnets.origin_share()
-        pass_bot = 1.0 - float(infected @ p_out_bot)
+        costs = self.unit_costs(years)
         is_bot = self.infra[idx] == BOT
-        pass_out = np.where(is_bot, pass_bot, 1.0 - p_out_own[self.host[idx]])
-        own_cost = p.own_cost_per_m * np.exp(-p.cost_decline * years) / 1e6
-        bot_cost = sim.botnets.price_per_message(years)
-        cost = np.where(is_bot, bot_cost, own_cost)
+        pass_out = np.where(is_bot, costs["pass_bot"], costs["pass_own"][self.host[idx]])
+        cost = np.where(is_bot, costs["bot"], costs["own"])
         margin = pass_in * pass_out[:, None]                            # USD per message sent, (n, C):
         margin *= worth                                                 # pass_out * pass_in * worth - cost
         margin -= cost[:, None]
@@ -312,8 +310,7 @@ class Spammers:
         # whichever costs least per message that gets out, net of the switching cost
         cum_host = np.cumsum(self.host_weight)
         host_cand = np.minimum(np.searchsorted(cum_host, u[:, 1] * cum_host[-1]), C - 1)
-        own_eff = own_cost / np.maximum(1.0 - p_out_own, 1e-6)            # (C,) cost per message passing outbound
-        bot_eff = bot_cost / max(pass_bot, 1e-6)
+        own_eff, bot_eff = costs["own_eff"], costs["bot_eff"]            # cost per message passing outbound
         cur_eff = np.where(is_bot, bot_eff, own_eff[self.host[idx]])
         alt_bot = ~is_bot & (bot_eff <= own_eff[host_cand])
         alt_eff = np.where(alt_bot, bot_eff, own_eff[host_cand])

@@ -136,6 +136,35 @@ def test_fit_dimensions_map_the_unit_cube_to_ranges():
         assert name in declared[group], dim.key
 
 
+def test_a_dimension_per_another_searches_their_product():
+    """`per`: the search moves no_law_complaints x complaint_rate (complaints without a law, which
+    C4 USA pins), so a move of complaint_rate alone leaves that product where it was."""
+    dims = [fit.Dim("consumers.complaint_rate", 1e-6, 1e-4, True, ""),
+            fit.Dim("consumers.no_law_complaints", 1e-7, 1e-4, True, "", per="consumers.complaint_rate")]
+    a = fit.to_values(dims, np.array([0.2, 0.5]))
+    b = fit.to_values(dims, np.array([0.8, 0.5]))
+    assert b["consumers.complaint_rate"] > 10 * a["consumers.complaint_rate"]
+    prod = [v["consumers.no_law_complaints"] * v["consumers.complaint_rate"] for v in (a, b)]
+    assert prod[0] == pytest.approx(prod[1]) == pytest.approx(np.sqrt(1e-7 * 1e-4))
+    assert fit.to_units(dims, b) == pytest.approx([0.8, 0.5])
+    assert fit.overrides(dims, np.array([0.8, 0.5]))[1] == f"params.consumers.no_law_complaints={b['consumers.no_law_complaints']!r}"
+
+
+@pytest.mark.parametrize("edit, key, words", [
+    ({"spammers.entry_rate": {"lo": 1.0, "hi": 500.0, "scale": "log"}}, "spammers.entry_rate", "within [0, 50]"),
+    ({"regulators.case_conversion": {"lo": 1e-9, "hi": 1e-8, "scale": "log", "per": "consumers.nowhere"}},
+     "regulators.case_conversion.per", "'consumers.nowhere'"),
+    ({"spammers.no_such_thing": {"lo": 1.0, "hi": 2.0, "scale": "lin"}}, "spammers.no_such_thing", "unknown parameter"),
+])
+def test_a_fit_spec_outside_the_schema_is_refused_naming_the_key(tmp_path, edit, key, words):
+    spec = yaml.safe_load(Path(fit.conf_dir() / "calibration" / "fit.yaml").read_text())
+    spec["parameters"].update(edit)
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    with pytest.raises(ConfigError) as err:
+        fit.load_fit_spec(tmp_path / "spec.yaml")
+    assert f"fit.parameters.{key}" in str(err.value) and words in str(err.value)
+
+
 def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
     spec = yaml.safe_load(Path(fit.conf_dir() / "calibration" / "fit.yaml").read_text())
     spec["overrides"] = ["scenario.end=2002-06-30", "params.spammers.n_initial=200"]
@@ -150,10 +179,15 @@ def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
     assert prov["seeds"] == [5, 6] and prov["targets_hash"] == fit.file_hash(tg.targets_path())
     assert np.isfinite(prov["objective"]) and prov["evaluations"] >= 5
     params = yaml.safe_load((out / "params" / "calibrated.yaml").read_text())
-    for key, p in prov["parameters"].items():
+    def value(key):
         group, name = key.split(".")
-        assert params[group][name] == pytest.approx(p["value"], rel=1e-3)
-        assert p["lo"] <= params[group][name] * (1 + 1e-3) and params[group][name] <= p["hi"] * (1 + 1e-3)
+        return params[group][name]
+
+    assert any("per" in p for p in prov["parameters"].values())   # the bundled spec searches products too
+    for key, p in prov["parameters"].items():
+        assert value(key) == pytest.approx(p["value"], rel=1e-3)
+        searched = value(key) * (value(p["per"]) if "per" in p else 1.0)   # a `per` range is the product's
+        assert p["lo"] <= searched * (1 + 2e-3) and searched <= p["hi"] * (1 + 2e-3)
     trials = pd.read_csv(out / "calibration" / "fit_trials.csv")
     assert set(trials["stage"]) <= {"screen", "polish", "powell"} and len(trials) == prov["evaluations"]
     assert prov["stages"]["screen"] == 3 and prov["stages"]["polish"] >= 2

@@ -53,6 +53,7 @@ class Dim:
     hi: float
     log: bool
     source: str
+    per: str | None = None   # the search moves this parameter times `per` (see load_fit_spec)
 
     def value(self, u: float) -> float:
         u = float(np.clip(u, 0.0, 1.0))
@@ -77,13 +78,58 @@ def load_fit_spec(path: str | Path | None = None) -> dict:
             raise ConfigError(f"fit.parameters.{key}", f"bad range {d}", "numbers lo and hi") from None
         if d["scale"] not in ("log", "lin") or not d["lo"] < d["hi"] or (d["scale"] == "log" and d["lo"] <= 0):
             raise ConfigError(f"fit.parameters.{key}", f"bad range {d}", "lo < hi (lo > 0 for log), scale log or lin")
-        dims.append(Dim(key, float(d["lo"]), float(d["hi"]), d["scale"] == "log", str(d.get("source", ""))))
+        dims.append(Dim(key, float(d["lo"]), float(d["hi"]), d["scale"] == "log", str(d.get("source", "")),
+                        d.get("per")))
+    for d in dims:
+        lo, hi = _schema_range(d.key)
+        if d.per is None and ((lo is not None and d.lo < lo) or (hi is not None and d.hi > hi)):
+            raise ConfigError(f"fit.parameters.{d.key}", f"range {d.lo:g}-{d.hi:g} leaves the parameter's allowed range",
+                              f"within [{lo:g}, {hi:g}] (simspam/config/schema.py)")
+    keys = {d.key for d in dims}
+    for d in dims:
+        if d.per is not None and (d.per not in keys or next(e for e in dims if e.key == d.per).per is not None):
+            raise ConfigError(f"fit.parameters.{d.key}.per", f"'{d.per}' is not a searched parameter of its own",
+                              "the key of another parameter in fit.parameters that has no `per` itself")
     spec["dims"] = dims
     return spec
 
 
+def _schema_range(key: str) -> tuple[float | None, float | None]:
+    """The allowed range the schema declares for ``params.<key>`` (a fit must stay inside it:
+    a candidate outside would fail validation and only waste runs)."""
+    import dataclasses
+
+    from ..config.schema import Params
+
+    group, name = key.split(".", 1)
+    groups = {f.name: f.default_factory for f in dataclasses.fields(Params)}
+    if group not in groups:
+        raise ConfigError(f"fit.parameters.{key}", f"unknown parameter group '{group}'", ", ".join(groups))
+    meta = {f.name: f.metadata for f in dataclasses.fields(groups[group]())}
+    if name not in meta:
+        raise ConfigError(f"fit.parameters.{key}", "unknown parameter", f"a parameter of params.{group}")
+    return meta[name].get("lo"), meta[name].get("hi")
+
+
+def to_values(dims: list[Dim], u: np.ndarray) -> dict[str, float]:
+    """The model's parameter values at unit point ``u``.  A dimension with ``per`` searches the
+    product of its parameter and that one (its range is the product's), so targets that pin the
+    product -- cases per spam delivered, pinned by case counts, is case_conversion x complaint_rate --
+    stay put when the search moves the other factor alone."""
+    vals = {d.key: d.value(x) for d, x in zip(dims, u)}
+    for d in dims:
+        if d.per is not None:
+            vals[d.key] = vals[d.key] / vals[d.per]
+    return vals
+
+
+def to_units(dims: list[Dim], values) -> np.ndarray:
+    """The inverse of ``to_values``: unit coordinates of a set of model values (a dict or a row)."""
+    return np.array([d.unit(float(values[d.key]) * (float(values[d.per]) if d.per else 1.0)) for d in dims])
+
+
 def overrides(dims: list[Dim], u: np.ndarray) -> list[str]:
-    return [f"params.{d.key}={d.value(x)!r}" for d, x in zip(dims, u)]
+    return [f"params.{k}={v!r}" for k, v in to_values(dims, u).items()]
 
 
 def _evaluate(args) -> dict[str, float]:
@@ -152,7 +198,7 @@ class Fitter:
             loss, med = self.score(per_seed)
             hits = sum(t.hit(med.get(t.id, np.nan)) for t in self.targets)
             row = {"stage": stage, "loss": loss, "hits": hits, "seeds": len(seeds),
-                   **{d.key: d.value(x) for d, x in zip(self.dims, u)}, **{f"t.{k}": v for k, v in med.items()}}
+                   **to_values(self.dims, u), **{f"t.{k}": v for k, v in med.items()}}
             self.trials.append(row)
             out.append(loss)
         if self.progress:   # keep what was learnt if the fit is stopped
@@ -224,10 +270,10 @@ class Fitter:
         in the provenance."""
         t = trials[trials["seeds"] == trials["seeds"].max()] if "seeds" in trials else trials
         best = t.loc[t["loss"].idxmin()]
-        self.warm = np.array([d.unit(float(best[d.key])) if d.key in best.index and np.isfinite(best[d.key])
-                              else d.unit(float(OmegaConf.select(self.params, d.key)))
-                              for d in self.dims]).clip(0.0, 1.0)
-        return {d.key: d.value(x) for d, x in zip(self.dims, self.warm)}
+        start = {d.key: float(best[d.key]) if d.key in best.index and np.isfinite(best[d.key])
+                 else float(OmegaConf.select(self.params, d.key)) for d in self.dims}
+        self.warm = to_units(self.dims, start).clip(0.0, 1.0)
+        return to_values(self.dims, self.warm)
 
     def resume_from(self, trials: pd.DataFrame) -> np.ndarray:
         """Take an earlier fit's trials (same parameters), re-score them with the current
@@ -244,7 +290,7 @@ class Fitter:
         best = min((r for r in rows if r.get("seeds", 1) == len(self.spec["seeds"])), key=lambda r: r["loss"],
                    default=min(rows, key=lambda r: r["loss"]))
         self.log(f"resumed {len(rows)} trials; best loss {best['loss']:.4f}")
-        return np.array([d.unit(best[d.key]) for d in self.dims])
+        return to_units(self.dims, best)
 
 
 def file_hash(path: Path) -> str:
@@ -255,7 +301,7 @@ def write_results(fitter: Fitter, u: np.ndarray, loss: float, out_params: Path, 
                   command: str) -> dict:
     """The fitted values as the default parameters (conf/params/calibrated.yaml) with provenance."""
     dims = fitter.dims
-    values = {d.key: d.value(x) for d, x in zip(dims, u)}
+    values = to_values(dims, u)
     best_row = min((r for r in fitter.trials if r["stage"] in ("polish", "powell")), key=lambda r: r["loss"], default=None)
     prov = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -273,7 +319,7 @@ def write_results(fitter: Fitter, u: np.ndarray, loss: float, out_params: Path, 
         "warm_start": getattr(fitter, "warmed", None),
         "stages": {k: int(v) for k, v in pd.Series([r["stage"] for r in fitter.trials]).value_counts().items()},
         "parameters": {d.key: {"value": values[d.key], "lo": d.lo, "hi": d.hi, "scale": "log" if d.log else "lin",
-                               "source": d.source} for d in dims},
+                               "source": d.source, **({"per": d.per} if d.per else {})} for d in dims},
     }
     nested: dict = {}
     for key, v in values.items():
@@ -305,8 +351,9 @@ def identification(trials: pd.DataFrame, dims: list[Dim], within: float = 1.5) -
     best = t.loc[t["loss"].idxmin()]
     good = t[t["loss"] <= float(best["loss"]) * within + 1e-9]
     rows = []
-    for d in (d for d in dims if d.key in trials):
-        units = np.array([d.unit(x) for x in good[d.key]])
+    for d in (d for d in dims if d.key in trials and (d.per is None or d.per in trials)):
+        searched = good[d.key] * (good[d.per] if d.per else 1.0)   # spread of what the search moved
+        units = np.array([d.unit(x) for x in searched])
         lo, hi = np.quantile(good[d.key], [0.05, 0.95])
         rows.append({"parameter": d.key, "best": float(best[d.key]), "good_p05": float(lo), "good_p95": float(hi),
                      "spread": float(np.quantile(units, 0.95) - np.quantile(units, 0.05)), "fits": len(good),

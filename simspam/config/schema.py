@@ -184,7 +184,7 @@ class ConsumerParams:
     complaint_rate: float = P(2e-6, 0.0, 1.0, "complaints/delivered", "C4",
                               doc="Complaints per delivered spam, unaware consumer, where a law tells them where to complain.")
     complaint_boost: float = P(4.0, 0.0, 100.0, "-", "C4", doc="Extra complaints at full awareness (x(1+boost)).")
-    no_law_complaints: float = P(0.2, 0.0, 5.0, "-", "C4",
+    no_law_complaints: float = P(0.2, 0.0, 100.0, "-", "C4",
                                  doc="Complaints per delivered spam where no law exists, relative to where one does: "
                                      "below 1 when people do not know where to complain, above 1 when a regulator "
                                      "takes spam forwarded in bulk (the FTC's spam box before CAN-SPAM: C4).")

@@ -14,6 +14,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+EXTRA_DECLINE_PIVOT_YEARS = 5.0   # 2009-01-01, counted from the parameters' reference date (2004-01-01)
+
 
 class Botnet(mesa.Agent):
     def __init__(self, model, share: float, cc_country: int):
@@ -55,8 +57,10 @@ class Botnets:
     def price_per_message(self, years: float) -> float:
         """Rental price per message: falls with sending costs, rises with load."""
         p = self.sim.p.spammers
-        decline = p.cost_decline + p.botnet_extra_decline
-        return p.botnet_price_per_m / 1e6 * np.exp(-decline * years) * (0.5 + self.load) ** 2
+        # the extra decline pivots on 2009, the year the published rental prices describe (E4, E5):
+        # it makes earlier botnets dearer, not 2009's cheaper
+        decline = p.cost_decline * years + p.botnet_extra_decline * (years - EXTRA_DECLINE_PIVOT_YEARS)
+        return p.botnet_price_per_m / 1e6 * np.exp(-decline) * (0.5 + self.load) ** 2
 
     def refresh_rates(self) -> None:
         """Infection hazard (consumer security: income, awareness) and clean-up rates (owners,

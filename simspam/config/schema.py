@@ -95,7 +95,9 @@ class SpammerParams:
     botnet_extra_decline: float = P(0.0, 0.0, 3.0, "1/year", "E4,I1",
                                     doc="Extra yearly decline of botnet rental prices on top of cost_decline: rental "
                                         "markets commoditised faster than hosting, which is what moved spam from "
-                                        "hosted servers to botnets in 2003-2008 (with entrant_choice).")
+                                        "hosted servers to botnets in 2003-2008 (with entrant_choice).  It pivots on "
+                                        "2009 (the year of the published rental prices): botnets before 2009 cost "
+                                        "exp(this x years before 2009) more, 2009's price is unchanged.")
     entrant_choice: float = P(0.0, 0.0, 1.0, "fraction", "I1,I7",
                               doc="Share of entrants who pick the infrastructure that is cheaper per message getting "
                                   "out when they enter (own servers at their host, or rented botnets); the rest draw "

@@ -255,7 +255,8 @@ def test_botnet_prices_fall_faster_than_hosting_by_the_extra_decline():
     p0, p3 = sim.botnets.price_per_message(0.0), sim.botnets.price_per_message(3.0)
     assert p3 / p0 == pytest.approx(np.exp(-0.7 * 3.0))
     # it pivots on 2009 (5 years after the reference date): that year's price is the plain trend's
-    plain = build(simspam.compose(TINY + ["years=0.1", "params.spammers.cost_decline=0.2"]))
+    plain = build(simspam.compose(TINY + ["years=0.1", "params.spammers.cost_decline=0.2",
+                                          "params.spammers.botnet_extra_decline=0"]))
     plain.botnets.load = 0.5
     assert sim.botnets.price_per_message(5.0) == pytest.approx(plain.botnets.price_per_message(5.0))
     assert sim.botnets.price_per_message(0.0) == pytest.approx(plain.botnets.price_per_message(0.0) * np.exp(0.5 * 5))

@@ -91,7 +91,9 @@ class SpammerParams:
                                   "(E4's $250/M were retail prices of sending services).")
     cost_decline: float = P(0.3, 0.0, 3.0, "1/year", "E4",
                             doc="Exponential decline of sending costs (~10x over 2003-2009).")
-    botnet_price_per_m: float = P(10.0, 0.0, 1e6, "USD/million", "E4,E5,EST", doc="Botnet rental price at half load in the start year.")
+    botnet_price_per_m: float = P(10.0, 0.0, 1e6, "USD/million", "E4,E5,EST",
+                                  doc="Botnet rental price at half load in the reference year (2004) on the plain "
+                                      "cost trend (cost_decline); botnet_extra_decline makes prices before 2009 higher.")
     botnet_extra_decline: float = P(0.0, 0.0, 3.0, "1/year", "E4,I1",
                                     doc="Extra yearly decline of botnet rental prices on top of cost_decline: rental "
                                         "markets commoditised faster than hosting, which is what moved spam from "

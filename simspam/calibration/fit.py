@@ -105,7 +105,7 @@ def _schema_range(key: str) -> tuple[float | None, float | None]:
     groups = {f.name: f.default_factory for f in dataclasses.fields(Params)}
     if group not in groups:
         raise ConfigError(f"fit.parameters.{key}", f"unknown parameter group '{group}'", ", ".join(groups))
-    meta = {f.name: f.metadata for f in dataclasses.fields(groups[group]())}
+    meta = {f.name: f.metadata for f in dataclasses.fields(groups[group])}   # the group's class
     if name not in meta:
         raise ConfigError(f"fit.parameters.{key}", "unknown parameter", f"a parameter of params.{group}")
     return meta[name].get("lo"), meta[name].get("hi")

@@ -209,6 +209,12 @@ class BotnetParams:
     security_income: float = P(0.5, 0.0, 1.0, "fraction", "I4",
                                doc="Protection that high income gives (security software, updates).")
     security_awareness: float = P(0.6, 0.0, 1.0, "fraction", "C1", doc="Protection at full awareness.")
+    broadband_income: float = P(0.0, 0.0, 4.0, "-", "I7",
+                                doc="Always-on exposure in 2004: machines are exposed to infection as (GDP per capita)^this, "
+                                    "relative to the user-weighted mean (broadband came first to rich countries). 0: no effect.")
+    broadband_fade: float = P(0.0, 0.0, 2.0, "1/year", "I7",
+                              doc="How fast that income gradient fades as broadband spreads: the exponent is "
+                                  "broadband_income x exp(-this x years since 2004).")
     natural_cleanup: float = P(0.01, 0.0, 1.0, "1/day", "I3", doc="Clean-up by owners (reinstalls, updates).")
     initial_infected: float = P(0.015, 0.0, 1.0, "fraction", "I3", doc="Infected share of machines at the start.")
     messages_per_bot: float = P(4000.0, 0.0, 1e7, "messages/bot/day", "I2", doc="Sending capacity of one bot.")

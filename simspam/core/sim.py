@@ -395,7 +395,7 @@ class Simulation:
         self.case_cap = staff * p.regulators.cases_per_investigator / 365.25 * (pol.law > 0)
         self.case_coef = p.regulators.case_conversion * pol.powers * (pol.law > 0)
         self.K = self._pressure(np.minimum(self.last_delivered * self.comp_coef * self.case_coef, self.case_cap))
-        self.botnets.refresh_rates()
+        self.botnets.refresh_rates(years)
         self.plan_dirty = False
 
 

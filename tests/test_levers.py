@@ -278,3 +278,26 @@ def test_consumers_respond_less_as_they_get_used_to_spam():
     late = per_delivered(used, "2005-10-01", "2005-12-30") / per_delivered(same, "2005-10-01", "2005-12-30")
     assert 0.8 < early < 1.0                     # a few weeks in: barely any learning yet
     assert late / early == pytest.approx(np.exp(-0.5 * 1.75), rel=0.25)
+
+
+def test_broadband_exposure_recruits_rich_countries_machines_first_and_fades():
+    """botnets.broadband_income: exposure to infection rises with income (user-weighted mean 1, so
+    the world's hazard is unchanged) and the gradient fades by broadband_fade a year."""
+    sim = build(simspam.compose(TINY + ["years=0.1", "params.botnets.broadband_income=1.5",
+                                        "params.botnets.broadband_fade=0.4"]))
+    w = sim.world
+    x0, x5 = sim.botnets.exposure(0.0), sim.botnets.exposure(5.0)
+    assert float(w.users @ x0) == pytest.approx(w.users.sum())          # a shift, not more infection
+    rich, poor = w.codes.index("USA"), w.codes.index("CHN")
+    assert x0[rich] / x0[poor] == pytest.approx((w.gdp[rich] / w.gdp[poor]) ** 1.5)
+    assert x5[rich] / x5[poor] == pytest.approx((w.gdp[rich] / w.gdp[poor]) ** (1.5 * np.exp(-0.4 * 5.0)))
+    # in a run: the US holds a larger share of the infected machines than without the gradient
+    last = pd.Timestamp("2005-12-30")
+
+    def us_share(r):
+        d = r.daily[r.daily["date"] == last].set_index("country")["infected_machines"]
+        return d["USA"] / d.sum()
+
+    flat = run("params.botnets.broadband_income=0")
+    steep = run("params.botnets.broadband_income=1.5")
+    assert us_share(steep) > 1.2 * us_share(flat)

@@ -62,7 +62,7 @@ class Botnets:
         decline = p.cost_decline * years + p.botnet_extra_decline * (years - EXTRA_DECLINE_PIVOT_YEARS)
         return p.botnet_price_per_m / 1e6 * np.exp(-decline) * (0.5 + self.load) ** 2
 
-    def refresh_rates(self, years: float = 0.0) -> None:
+    def refresh_rates(self, years: float) -> None:
         """Infection hazard (consumer security: income, awareness; always-on exposure) and clean-up
         rates (owners, ISPs); they change with levers and, slowly, with broadband's spread, so the
         engine refreshes them with its plans (every decision round)."""

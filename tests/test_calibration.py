@@ -185,7 +185,7 @@ def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
 
     assert any("per" in p for p in prov["parameters"].values())   # the bundled spec searches products too
     for key, p in prov["parameters"].items():
-        assert value(key) == pytest.approx(p["value"], rel=1e-3)
+        assert value(key) == p["value"]   # the fitted point itself, not a rounding of it (runs are chaotic)
         searched = value(key) * (value(p["per"]) if "per" in p else 1.0)   # a `per` range is the product's
         assert p["lo"] <= searched * (1 + 2e-3) and searched <= p["hi"] * (1 + 2e-3)
     trials = pd.read_csv(out / "calibration" / "fit_trials.csv")

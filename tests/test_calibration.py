@@ -193,15 +193,23 @@ def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
     assert prov["stages"]["screen"] == 3 and prov["stages"]["polish"] >= 2
     # resuming keeps every earlier trial, runs only the Powell stage, and says so
     saved = tmp_path / "earlier.csv"
-    saved.write_bytes((out / "calibration" / "fit_trials.csv").read_bytes())
+    # plus a perfect-looking trial on one seed: it must not lend its hits to the resumed fit's point
+    lucky = trials.iloc[[0]].copy()
+    lucky["stage"], lucky["seeds"], lucky["hits"], lucky["t._ops_2004"] = "powell", 1, 30, np.nan
+    for t in tg.load_targets():
+        lucky[f"t.{t.id}"] = (t.low + t.high) / 2
+    pd.concat([trials, lucky]).to_csv(saved, index=False)
     proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(tmp_path / "spec.yaml"),
                            "--resume", str(saved), "--powell", "3", "--jobs", "2", "--out", str(out)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     again = json.loads((out / "calibration" / "fit.json").read_text())
-    assert again["resumed_from"]["trials"] == len(trials) and again["evaluations"] > len(trials)
+    assert again["resumed_from"]["trials"] == len(trials) + 1 and again["evaluations"] > len(trials) + 1
     assert again["objective"] <= prov["objective"] + 1e-9   # never worse than where it resumed
     assert again["stages"]["polish"] == prov["stages"]["polish"]   # no Nelder-Mead unless asked for
+    rows = pd.read_csv(out / "calibration" / "fit_trials.csv")
+    full = rows[(rows["seeds"] == 2) & rows["stage"].isin(["polish", "powell"])]
+    assert again["hits"] == int(full.loc[full["loss"].idxmin(), "hits"]) != 30
     # asked for (--polish N with --resume): Nelder-Mead from the resumed best, then Powell
     saved.write_bytes((out / "calibration" / "fit_trials.csv").read_bytes())
     proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(tmp_path / "spec.yaml"),

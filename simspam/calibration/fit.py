@@ -302,7 +302,11 @@ def write_results(fitter: Fitter, u: np.ndarray, loss: float, out_params: Path, 
     """The fitted values as the default parameters (conf/params/calibrated.yaml) with provenance."""
     dims = fitter.dims
     values = to_values(dims, u)
-    best_row = min((r for r in fitter.trials if r["stage"] in ("polish", "powell")), key=lambda r: r["loss"], default=None)
+    # the hits of the returned point: among the points run on all of this fit's seeds (a resumed
+    # fit's earlier trials on fewer seeds are re-scored, and can score better on their own seeds)
+    seeds = len(fitter.spec["seeds"])
+    best_row = min((r for r in fitter.trials if r["stage"] in ("polish", "powell") and r.get("seeds") == seeds),
+                   key=lambda r: r["loss"], default=None)
     prov = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "version": __version__,

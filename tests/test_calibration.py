@@ -89,7 +89,7 @@ def test_metrics_on_a_table_with_known_answers():
     d.loc[:, "rejected_blocklist"] = 300
     assert tg.METRICS["reached_server"](d, None, _target(), p) == pytest.approx(100 * (1 - 800 / 4000))
     # ever bought, on one country's users: 1 sale a day per country over 2003, legit_per_user x 1000 users
-    d.loc[:, "legit_sent"] = 1000 * p.consumers.legit_per_user
+    d["legit_sent"] = 1000 * p.consumers.legit_per_user   # a float column: the parameter is not a round number
     share = p.consumers.responder_share
     bought = tg.METRICS["users_bought"](d, None, _target(country="USA"), p)
     assert bought == pytest.approx(100 * share * (1 - np.exp(-365 / (1000 * share))))

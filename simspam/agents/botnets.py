@@ -83,7 +83,7 @@ class Botnets:
         p = self.sim.p.botnets
         w = self.sim.world
         e = p.broadband_income * np.exp(-p.broadband_fade * years)
-        x = np.power(w.gdp / 30000.0, e)
+        x = np.power(w.relative_income, e)
         return x * (w.users.sum() / float(w.users @ x))
 
     def step(self, years: float) -> None:

@@ -22,7 +22,7 @@ class Consumers:
         self.level = np.asarray(p.awareness_levels, dtype=float)
         self.base_shares = np.tile(np.asarray(p.awareness_shares, dtype=float), (w.n, 1))
         self.boost = np.zeros(w.n)           # awareness campaigns: share of unaware moved up, by country
-        self.income = np.power(w.gdp / 30000.0, p.income_elasticity)
+        self.income = np.power(w.relative_income, p.income_elasticity)
         self.attention = np.ones(w.n)
         self.set_year(sim.t_ref / 365.25)    # responses per delivered spam relative to the reference year
         self.version = 0

@@ -68,11 +68,11 @@ class Spammers:
         self.alloc = np.zeros((m, w.n))      # planned messages/day to each destination (before growth)
         self.next_uid = 0
         # where operations live and host: more users and more income, more operations (EST)
-        self.home_weight = w.users * np.sqrt(w.gdp / 30000.0)
+        self.home_weight = w.users * np.sqrt(w.relative_income)
         self.home_weight /= self.home_weight.sum()
         # where servers are hosted: data centres concentrate in rich, well-connected countries
         # (I7: the US relayed 42-57% of spam in 2004, mostly from hosted servers and proxies)
-        self.host_weight = w.users * np.power(w.gdp / 30000.0, p.host_income_elasticity)
+        self.host_weight = w.users * np.power(w.relative_income, p.host_income_elasticity)
         self.host_weight /= self.host_weight.sum()
         self.init_rng = sim.streams["spammers.init"]
         self.entry_rng = sim.streams["spammers.entry"]

@@ -30,6 +30,7 @@ MEMBERSHIP_COLUMNS = {"EU": "eu_join", "OECD": "oecd_join", "APEC": "apec_join",
 REQUIRED = ["iso3", "name", "internet_users_m", "gdp_pc_usd", "law_2004", "sanction", "investigation_powers",
             "cross_border_powers", "investigators", "mous", "isp_shares", "source"]
 MAX_ISPS = 5
+REFERENCE_GDP = 30000.0  # USD per capita at which every income factor of the model is 1
 
 
 @dataclass
@@ -56,6 +57,13 @@ class World:
     @property
     def n(self) -> int:
         return len(self.codes)
+
+    @property
+    def relative_income(self) -> np.ndarray:
+        """GDP per capita over ``REFERENCE_GDP``: the base of every income elasticity (consumers'
+        purchases, where operations live and host their servers, broadband exposure), so that
+        all of them are declared against the same income."""
+        return self.gdp / REFERENCE_GDP
 
     def index(self, code: str, key: str = "countries") -> int:
         try:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
-from .errors import EXIT_BAD_INPUT, ConfigError
+from .errors import EXIT_BAD_INPUT, ConfigError, quiet_on_closed_pipe
 
 _HYDRA_FLAGS_WITH_VALUE = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd",
                            "--experimental-rerun", "--package", "-p", "--info", "-i"}
@@ -169,6 +169,7 @@ def _launch(task, config_name: str, argv: list[str] | None) -> None:
     app()
 
 
+@quiet_on_closed_pipe
 def main(argv: list[str] | None = None) -> None:
     """``simspam``: one run (or a ``--multirun`` sweep)."""
     _launch(_task, "config", argv)
@@ -189,6 +190,7 @@ def _compare_task(cfg: DictConfig) -> None:
     print(f"\noutputs: {out_dir}  ({', '.join(written)})")
 
 
+@quiet_on_closed_pipe
 def compare_main(argv: list[str] | None = None) -> None:
     """``simspam-compare``: scenarios against a baseline over seeds (see conf/compare.yaml)."""
     _launch(_compare_task, "compare", argv)

@@ -7,6 +7,11 @@ the command line turns it into that line, the Python API lets it propagate.
 """
 from __future__ import annotations
 
+import functools
+import os
+import sys
+from collections.abc import Callable
+
 EXIT_BAD_INPUT = 2
 
 
@@ -24,3 +29,24 @@ class ConfigError(ValueError):
 
     def one_line(self) -> str:
         return "simspam: error: " + " ".join(str(self).split())
+
+
+def quiet_on_closed_pipe(main: Callable[..., None]) -> Callable[..., None]:
+    """Let a command's output be piped into ``head`` or ``less`` and cut short without a
+    traceback.  A reader that closes the pipe early is not an error of the command (every file
+    it writes is already complete: writes are atomic), so it ends quietly, as ``ls | head``
+    does.  Python's documented recipe: point stdout at /dev/null so the interpreter's final
+    flush does not raise again, and exit with 1 (the convention for a truncated pipeline)."""
+
+    @functools.wraps(main)
+    def wrapper(*args, **kwargs):
+        try:
+            result = main(*args, **kwargs)
+            sys.stdout.flush()   # a piped stdout is block-buffered: the reader's close shows here
+            return result
+        except BrokenPipeError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise SystemExit(1) from None
+
+    return wrapper

@@ -67,3 +67,33 @@ def test_bad_world_table_cell_names_row_and_column(tmp_path):
 def test_missing_world_table_is_reported():
     with pytest.raises(ConfigError, match="world.table: file 'nope.csv' not found"):
         simspam.simulate(simspam.compose(["world.table=nope.csv"]))
+
+
+def _console_scripts() -> dict[str, str]:
+    import tomllib
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)["project"]["scripts"]
+
+
+@pytest.mark.parametrize("name,target", sorted(_console_scripts().items()))
+def test_every_command_ends_quietly_when_its_reader_closes_the_pipe(name, target):
+    """`simspam-validate | head` must not end in a BrokenPipeError traceback: each console
+    script's entry point is wrapped by quiet_on_closed_pipe."""
+    import importlib
+    module, func = target.split(":")
+    main = getattr(importlib.import_module(module), func)
+    assert getattr(main, "__wrapped__", None) is not None, f"{name} ({target}) is not wrapped"
+
+
+def test_closed_pipe_gives_exit_1_and_no_traceback():
+    """The reader closes the pipe before the command writes (its imports take a second), so the
+    command's write or final flush meets a closed pipe; without the wrapper this printed a traceback."""
+    from pathlib import Path
+    trials = Path(__file__).resolve().parents[1] / "conf" / "calibration" / "fit_trials_round9.csv"
+    code = "from simspam.calibration.fit import main; main(['--spread', %r])" % str(trials)
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 1
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err

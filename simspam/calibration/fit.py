@@ -41,7 +41,7 @@ from scipy.stats import qmc
 
 from .. import __version__
 from ..atomic import write_text
-from ..errors import ConfigError
+from ..errors import ConfigError, quiet_on_closed_pipe
 from ..paths import conf_dir
 from .targets import Target, load_targets, measure, targets_path
 
@@ -368,6 +368,7 @@ def identification(trials: pd.DataFrame, dims: list[Dim], within: float = 1.5) -
     return pd.DataFrame(rows).sort_values("spread", ascending=False).reset_index(drop=True)
 
 
+@quiet_on_closed_pipe
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="simspam-calibrate", description=__doc__.splitlines()[0])
     ap.add_argument("--spec", default=None, help="fit specification (default conf/calibration/fit.yaml)")

@@ -29,7 +29,7 @@ import pandas as pd
 import yaml
 
 from .. import __version__
-from ..errors import ConfigError
+from ..errors import ConfigError, quiet_on_closed_pipe
 from ..paths import conf_dir
 from .targets import load_targets, measure, targets_path
 
@@ -161,6 +161,7 @@ def format_table(v: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+@quiet_on_closed_pipe
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="simspam-validate", description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=20, help="replications (default 20)")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..errors import EXIT_BAD_INPUT, ConfigError
+from ..errors import EXIT_BAD_INPUT, ConfigError, quiet_on_closed_pipe
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,6 +60,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+@quiet_on_closed_pipe
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     try:

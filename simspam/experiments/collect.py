@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 from hydra.experimental.callback import Callback
 
-from ..errors import EXIT_BAD_INPUT, ConfigError
+from ..errors import EXIT_BAD_INPUT, ConfigError, quiet_on_closed_pipe
 from .runner import COST_PARTS, OUTCOMES
 
 
@@ -122,6 +122,7 @@ def write_sweep_report(sweep: Path) -> None:
     print(f"simspam: sweep report {path}")
 
 
+@quiet_on_closed_pipe
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="simspam-collect", description=__doc__.splitlines()[0])
     ap.add_argument("dir", help="a sweep folder written by simspam --multirun")

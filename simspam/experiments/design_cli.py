@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import OmegaConf
 
-from ..errors import EXIT_BAD_INPUT, ConfigError
+from ..errors import EXIT_BAD_INPUT, ConfigError, quiet_on_closed_pipe
 from ..paths import data_dir
 from . import designs
 
@@ -90,6 +90,7 @@ def build_design(spec: dict) -> tuple[pd.DataFrame, dict | None]:
     return table, problem
 
 
+@quiet_on_closed_pipe
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="simspam-design", description=__doc__.splitlines()[0])
     ap.add_argument("experiment", help="a name in experiments/designs/ or a YAML path")

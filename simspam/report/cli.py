@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from ..errors import EXIT_BAD_INPUT, ConfigError
+from ..errors import EXIT_BAD_INPUT, ConfigError, quiet_on_closed_pipe
 
 __all__ = ["EXPECTED", "detect", "main", "sweep_provenance", "write_report"]
 
@@ -136,6 +136,7 @@ def write_report(folder: str | Path) -> tuple[str, Path]:
     return kind, write_atomic(folder / "report.html", page)
 
 
+@quiet_on_closed_pipe
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="simspam-report", description=__doc__.splitlines()[0])
     ap.add_argument("dir", help="a results folder: a run, a comparison or a sweep")

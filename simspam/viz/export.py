@@ -52,7 +52,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from simspam.atomic import replace_atomically
-from simspam.errors import EXIT_BAD_INPUT
+from simspam.errors import EXIT_BAD_INPUT, quiet_on_closed_pipe
 
 __all__ = [
     "DEAD_PROXY",
@@ -364,6 +364,7 @@ def export_figures(
 # --------------------------------------------------------------------------
 
 
+@quiet_on_closed_pipe
 def main(argv: list[str] | None = None) -> None:
     """``simspam-export DIR [--format png,svg] [--out DIR/figures] [--scale 1]``."""
     ap = argparse.ArgumentParser(

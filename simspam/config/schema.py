@@ -179,8 +179,10 @@ class ConsumerParams:
                                     "novelty wears off): response_rate is the figure for the reference year (2004), "
                                     "times exp(-this x years since).  It lets early spam convert better than 2010's "
                                     "(C2's 'ever bought' against E2's funnel).")
-    income_elasticity: float = P(0.5, 0.0, 3.0, "-", "EST",
-                                 doc="Purchases scale with (GDP per capita / 30,000 USD) to this power.")
+    income_elasticity: float = P(0.5, 0.0, 3.0, "-", "C2,E3",
+                                 doc="Purchases scale with (GDP per capita / 30,000 USD) to this power: richer "
+                                     "consumers buy more, so margins (and spam) follow them; the calibration fits "
+                                     "it to US surveys and sales (C2, E3).")
     responder_share: float = P(1.0, 0.001, 1.0, "fraction", "C1",
                                doc="Share of users who ever answer spam.  It does not change aggregate responses "
                                    "(response_rate sets those), only how they spread over users, which surveys "

@@ -314,3 +314,36 @@ def test_a_run_starting_in_2001_scales_users_and_operations_back_from_2004():
     assert len(day0_changes) == 0   # so day 0 shows the initial population exactly
     assert day0(r01)["active_spammers"].sum() == round(1000 * np.exp(-0.5 * years))
     assert day0(r04)["active_spammers"].sum() >= 900
+
+
+def test_killed_fit_leaves_no_worker_behind_and_writes_nothing(tmp_path):
+    """`kill` (SIGTERM) on simspam-calibrate used to leave its pool workers running as orphans
+    until their queued runs finished; now it ends like Ctrl-C: queued runs are cancelled,
+    running ones awaited, exit code 128 + 15, and no output file is written."""
+    import signal
+    import time
+    spec = yaml.safe_load(Path(fit.conf_dir() / "calibration" / "fit.yaml").read_text())
+    spec["overrides"] = ["scenario.end=2002-06-30", "params.spammers.n_initial=200"]
+    spec["seeds"] = [5, 6]
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(tmp_path / "spec.yaml"),
+                             "--screen", "400", "--jobs", "2", "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    children: list[int] = []
+    deadline = time.time() + 120
+    while len(children) < 2 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.5)
+        kids = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+        children = [int(c) for c in kids.read_text().split()] if kids.exists() else []
+    assert len(children) >= 2, "the fit's two workers never started"
+    time.sleep(1.0)   # the workers are busy with screen runs now
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "stopped (SIGTERM); nothing written" in err and "Traceback" not in err
+    time.sleep(0.5)
+    alive = [c for c in children if Path(f"/proc/{c}").exists()
+             and Path(f"/proc/{c}/stat").read_text().split()[2] != "Z"]
+    assert not alive, f"workers {alive} outlived the fit"
+    assert not (out / "params" / "calibrated.yaml").exists() and not (out / "calibration" / "fit.json").exists()

@@ -26,6 +26,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -368,6 +369,11 @@ def identification(trials: pd.DataFrame, dims: list[Dim], within: float = 1.5) -
     return pd.DataFrame(rows).sort_values("spread", ascending=False).reset_index(drop=True)
 
 
+def _stop_on_sigterm(signum, frame) -> None:
+    print("simspam-calibrate: stopped (SIGTERM); nothing written", file=sys.stderr)
+    raise SystemExit(128 + signum)
+
+
 @quiet_on_closed_pipe
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="simspam-calibrate", description=__doc__.splitlines()[0])
@@ -405,6 +411,9 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(2) from None
     out = Path(args.out) if args.out else conf_dir()
     jobs = args.jobs or os.cpu_count() or 1
+    # `kill` (SIGTERM) ends the fit like Ctrl-C does: through the `finally` below, which cancels the
+    # queued runs and waits for the running ones, so no pool worker outlives the fit as an orphan
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     fitter = Fitter(spec, jobs, target_file)
     progress = os.environ.get("SIMSPAM_FIT_PROGRESS", "")
     fitter.progress = Path(progress) if progress else None
@@ -425,7 +434,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"simspam-calibrate: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
     finally:
-        fitter.pool.shutdown()
+        fitter.pool.shutdown(cancel_futures=True)
     prov = write_results(fitter, u, loss, out / "params" / "calibrated.yaml", out / "calibration" / "fit.json",
                          out / "calibration" / "fit_trials.csv", "simspam-calibrate " + " ".join(argv or sys.argv[1:]))
     print(f"objective {loss:.4f}; {prov['hits']}/{prov['targets']} targets hit with seeds {prov['seeds']}; "

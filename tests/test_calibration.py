@@ -191,6 +191,8 @@ def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
     trials = pd.read_csv(out / "calibration" / "fit_trials.csv")
     assert set(trials["stage"]) <= {"screen", "polish", "powell"} and len(trials) == prov["evaluations"]
     assert prov["stages"]["screen"] == 3 and prov["stages"]["polish"] >= 2
+    # the Powell budget is a hard one (scipy alone checks it only after a whole pass, ~10 x 36 runs)
+    assert prov["stages"]["powell"] == 2
     # resuming keeps every earlier trial, runs only the Powell stage, and says so
     saved = tmp_path / "earlier.csv"
     # plus a perfect-looking trial on one seed: it must not lend its hits to the resumed fit's point
@@ -207,6 +209,7 @@ def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
     assert again["resumed_from"]["trials"] == len(trials) + 1 and again["evaluations"] > len(trials) + 1
     assert again["objective"] <= prov["objective"] + 1e-9   # never worse than where it resumed
     assert again["stages"]["polish"] == prov["stages"]["polish"]   # no Nelder-Mead unless asked for
+    assert again["stages"]["powell"] == prov["stages"]["powell"] + 1 + 3   # the lucky row, then --powell 3
     rows = pd.read_csv(out / "calibration" / "fit_trials.csv")
     full = rows[(rows["seeds"] == 2) & rows["stage"].isin(["polish", "powell"])]
     assert again["hits"] == int(full.loc[full["loss"].idxmin(), "hits"]) != 30

@@ -170,6 +170,10 @@ def objective(per_seed: list[dict], targets: list[Target], n_initial: float, wei
     return float(loss), med
 
 
+class _BudgetSpent(Exception):
+    """Raised inside the objective when a stage has used its evaluations."""
+
+
 class Fitter:
     def __init__(self, spec: dict, jobs: int, target_file: Path, log=print):
         self.spec, self.dims, self.jobs = spec, spec["dims"], jobs
@@ -253,14 +257,28 @@ class Fitter:
                               "xatol": 1e-3, "fatol": 1e-4})
             used += max(len(self.trials) - before, 1)
             step = max(step * 0.6, 0.03)
-        if int(spec.get("powell") or 0) > 0:
+        powell = int(spec.get("powell") or 0)
+        if powell > 0:
             # Powell's line searches along each parameter: a parameter that one target alone
-            # pins (responder_share and C1) is moved even when the simplex never moved it
+            # pins (responder_share and C1) is moved even when the simplex never moved it.
+            # scipy checks maxfev only after a whole pass over the directions (one line search
+            # per parameter, ~10 evaluations each), so the budget is enforced here: a stopped
+            # search keeps the best point it has seen.
             stage["name"] = "powell"
-            if not np.isfinite(best["loss"]):
-                f(best["u"])
-            minimize(f, best["u"], method="Powell", bounds=[(0.0, 1.0)] * n,
-                     options={"maxfev": int(spec["powell"]), "xtol": 1e-2, "ftol": 1e-3})
+            stop_at = len(self.trials) + powell
+
+            def g(u):
+                if len(self.trials) >= stop_at:
+                    raise _BudgetSpent
+                return f(u)
+
+            try:
+                if not np.isfinite(best["loss"]):
+                    g(best["u"])
+                minimize(g, best["u"], method="Powell", bounds=[(0.0, 1.0)] * n,
+                         options={"maxfev": powell, "xtol": 1e-2, "ftol": 1e-3})
+            except _BudgetSpent:
+                self.log(f"  powell: budget of {powell} evaluations spent")
         self.log(f"fit done in {time.perf_counter() - t0:.0f} s; loss {best['loss']:.4f}")
         return best["u"], float(best["loss"])
 

@@ -388,7 +388,8 @@ def identification(trials: pd.DataFrame, dims: list[Dim], within: float = 1.5) -
 
 
 def _stop_on_sigterm(signum, frame) -> None:
-    print("simspam-calibrate: stopped (SIGTERM); nothing written", file=sys.stderr)
+    print("simspam-calibrate: stopped (SIGTERM): no parameters written (the trials so far are in "
+          "the SIMSPAM_FIT_PROGRESS file, if one was named)", file=sys.stderr)
     raise SystemExit(128 + signum)
 
 
@@ -431,7 +432,7 @@ def main(argv: list[str] | None = None) -> None:
     jobs = args.jobs or os.cpu_count() or 1
     # `kill` (SIGTERM) ends the fit like Ctrl-C does: through the `finally` below, which cancels the
     # queued runs and waits for the running ones, so no pool worker outlives the fit as an orphan
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    previous_sigterm = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     fitter = Fitter(spec, jobs, target_file)
     progress = os.environ.get("SIMSPAM_FIT_PROGRESS", "")
     fitter.progress = Path(progress) if progress else None
@@ -453,6 +454,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(1) from None
     finally:
         fitter.pool.shutdown(cancel_futures=True)
+        signal.signal(signal.SIGTERM, previous_sigterm)   # a caller's own handler, if main() runs in-process
     prov = write_results(fitter, u, loss, out / "params" / "calibrated.yaml", out / "calibration" / "fit.json",
                          out / "calibration" / "fit_trials.csv", "simspam-calibrate " + " ".join(argv or sys.argv[1:]))
     print(f"objective {loss:.4f}; {prov['hits']}/{prov['targets']} targets hit with seeds {prov['seeds']}; "

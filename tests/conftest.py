@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import functools
+import tomllib
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
 import simspam
 
+ROOT = Path(__file__).resolve().parents[1]
 TINY = ["world=tiny", "params.spammers.n_initial=300", "params.spammers.max_spammers=900"]
 
 
@@ -20,6 +23,11 @@ def run(*overrides: str, tiny: bool = True, years: float = 2.0):
     """Simulate (cached) on the tiny world; returns a Result.  Do not mutate its tables."""
     base = (TINY if tiny else []) + [f"years={years}"]
     return _run(tuple(base + list(overrides)))
+
+
+def console_scripts() -> dict[str, str]:
+    """The commands pyproject.toml declares, name -> 'module:function'."""
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
 
 
 @pytest.fixture

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -165,13 +167,21 @@ def test_a_fit_spec_outside_the_schema_is_refused_naming_the_key(tmp_path, edit,
     assert f"fit.parameters.{key}" in str(err.value) and words in str(err.value)
 
 
-def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
+def small_fit_spec(tmp_path: Path) -> Path:
+    """The bundled fit specification on a short run (to mid-2002, 200 operations) and two seeds,
+    written to tmp_path/spec.yaml: what the command-line tests fit, in seconds."""
     spec = yaml.safe_load(Path(fit.conf_dir() / "calibration" / "fit.yaml").read_text())
     spec["overrides"] = ["scenario.end=2002-06-30", "params.spammers.n_initial=200"]
     spec["seeds"] = [5, 6]
-    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    return path
+
+
+def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
+    spec = small_fit_spec(tmp_path)
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(tmp_path / "spec.yaml"),
+    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec),
                            "--screen", "3", "--polish", "2", "--powell", "2", "--jobs", "2", "--out", str(out)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
@@ -201,7 +211,7 @@ def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
     for t in tg.load_targets():
         lucky[f"t.{t.id}"] = (t.low + t.high) / 2
     pd.concat([trials, lucky]).to_csv(saved, index=False)
-    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(tmp_path / "spec.yaml"),
+    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec),
                            "--resume", str(saved), "--powell", "3", "--jobs", "2", "--out", str(out)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
@@ -215,7 +225,7 @@ def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
     assert again["hits"] == int(full.loc[full["loss"].idxmin(), "hits"]) != 30
     # asked for (--polish N with --resume): Nelder-Mead from the resumed best, then Powell
     saved.write_bytes((out / "calibration" / "fit_trials.csv").read_bytes())
-    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(tmp_path / "spec.yaml"),
+    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec),
                            "--resume", str(saved), "--polish", "2", "--powell", "0", "--jobs", "2", "--out", str(out)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
@@ -223,7 +233,7 @@ def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
     assert third["stages"]["polish"] >= again["stages"]["polish"] + 2
     assert third["objective"] <= again["objective"] + 1e-9
     # a warm-started full fit: the earlier best point competes in the screen and is recorded
-    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(tmp_path / "spec.yaml"),
+    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec),
                            "--warm-start", str(saved), "--screen", "2", "--polish", "1", "--powell", "0", "--jobs", "2",
                            "--out", str(tmp_path / "warm")], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
@@ -323,14 +333,9 @@ def test_killed_fit_leaves_no_worker_behind_and_writes_nothing(tmp_path):
     """`kill` (SIGTERM) on simspam-calibrate used to leave its pool workers running as orphans
     until their queued runs finished; now it ends like Ctrl-C: queued runs are cancelled,
     running ones awaited, exit code 128 + 15, and no output file is written."""
-    import signal
-    import time
-    spec = yaml.safe_load(Path(fit.conf_dir() / "calibration" / "fit.yaml").read_text())
-    spec["overrides"] = ["scenario.end=2002-06-30", "params.spammers.n_initial=200"]
-    spec["seeds"] = [5, 6]
-    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    spec = small_fit_spec(tmp_path)
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(tmp_path / "spec.yaml"),
+    proc = subprocess.Popen([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec),
                              "--screen", "400", "--jobs", "2", "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     children: list[int] = []

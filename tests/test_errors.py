@@ -6,6 +6,7 @@ import sys
 import pytest
 
 import simspam
+from conftest import ROOT, console_scripts
 from simspam.errors import ConfigError
 
 CASES = [
@@ -69,14 +70,7 @@ def test_missing_world_table_is_reported():
         simspam.simulate(simspam.compose(["world.table=nope.csv"]))
 
 
-def _console_scripts() -> dict[str, str]:
-    import tomllib
-    from pathlib import Path
-    text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)["project"]["scripts"]
-
-
-@pytest.mark.parametrize("name,target", sorted(_console_scripts().items()))
+@pytest.mark.parametrize("name,target", sorted(console_scripts().items()))
 def test_every_command_ends_quietly_when_its_reader_closes_the_pipe(name, target):
     """`simspam-validate | head` must not end in a BrokenPipeError traceback: each console
     script's entry point is wrapped by quiet_on_closed_pipe."""
@@ -89,8 +83,7 @@ def test_every_command_ends_quietly_when_its_reader_closes_the_pipe(name, target
 def test_closed_pipe_gives_exit_1_and_no_traceback():
     """The reader closes the pipe before the command writes (its imports take a second), so the
     command's write or final flush meets a closed pipe; without the wrapper this printed a traceback."""
-    from pathlib import Path
-    trials = Path(__file__).resolve().parents[1] / "conf" / "calibration" / "fit_trials_round9.csv"
+    trials = ROOT / "conf" / "calibration" / "fit_trials_round9.csv"
     code = "from simspam.calibration.fit import main; main(['--spread', %r])" % str(trials)
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     proc.stdout.close()

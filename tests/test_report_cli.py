@@ -5,19 +5,16 @@ import json
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import simspam
-from conftest import TINY, parse_html, run
+from conftest import TINY, console_scripts, parse_html, run
 from simspam.report import cli as report_cli
 from simspam.report.compare_report import SECTION_HEADINGS
 from simspam.report.sweep_report import SWEEP_SECTIONS
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def report(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -30,8 +27,7 @@ def headings(page: str) -> list[str]:
 
 
 def test_entry_point_is_declared():
-    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    module, func = scripts["simspam-report"].split(":")
+    module, func = console_scripts()["simspam-report"].split(":")
     assert (module, func) == ("simspam.report.cli", "main")
 
 

@@ -44,6 +44,7 @@ from .. import __version__
 from ..atomic import write_text
 from ..errors import ConfigError, quiet_on_closed_pipe
 from ..paths import conf_dir
+from .descent import powell_descent
 from .targets import Target, load_targets, measure, targets_path
 
 
@@ -261,9 +262,9 @@ class Fitter:
         if powell > 0:
             # Powell's line searches along each parameter: a parameter that one target alone
             # pins (responder_share and C1) is moved even when the simplex never moved it.
-            # scipy checks maxfev only after a whole pass over the directions (one line search
-            # per parameter, ~10 evaluations each), so the budget is enforced here: a stopped
-            # search keeps the best point it has seen.
+            # powell_descent, not scipy's bounded Powell, which can leave a point for a worse
+            # one (see descent.py).  The budget is enforced here: a stopped search keeps the
+            # best point it has seen.
             stage["name"] = "powell"
             stop_at = len(self.trials) + powell
 
@@ -275,8 +276,7 @@ class Fitter:
             try:
                 if not np.isfinite(best["loss"]):
                     g(best["u"])
-                minimize(g, best["u"], method="Powell", bounds=[(0.0, 1.0)] * n,
-                         options={"maxfev": powell, "xtol": 1e-2, "ftol": 1e-3})
+                powell_descent(g, best["u"], best["loss"], xtol=1e-2, ftol=1e-3)
             except _BudgetSpent:
                 self.log(f"  powell: budget of {powell} evaluations spent")
         self.log(f"fit done in {time.perf_counter() - t0:.0f} s; loss {best['loss']:.4f}")

@@ -8,7 +8,9 @@ parameters, their ranges and sources, the seeds, the budget) and the targets in
 2. polishes the best point with Nelder-Mead (scipy.optimize) in the unit cube, every
    candidate run on all the seeds under common random numbers (so two candidates differ
    only by their parameters, and the objective is smooth enough to descend),
-3. writes the result as the default world's parameters, ``conf/params/calibrated.yaml``,
+3. runs Powell's line searches from there, parameter by parameter (``descent.powell_descent``,
+   which only ever moves to a better point), within a hard budget of evaluations,
+4. writes the result as the default world's parameters, ``conf/params/calibrated.yaml``,
    with its provenance (targets file hash, seeds, objective, date, version) in the file's
    header and in ``conf/calibration/fit.json``, plus every evaluated point
    (``conf/calibration/fit_trials.csv``: the spread across good fits shows which

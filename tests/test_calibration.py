@@ -257,6 +257,32 @@ def test_calibrate_rejects_a_bad_spec_with_exit_code_2(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_only_confines_the_powell_stage_to_the_named_parameters(tmp_path):
+    spec = small_fit_spec(tmp_path)
+    out = tmp_path / "out"
+    only = ["spammers.evasion_cost", "isps.blocklist"]
+    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec), "--screen", "2",
+                           "--polish", "0", "--powell", "8", "--only", ",".join(only), "--jobs", "2", "--out", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    prov = json.loads((out / "calibration" / "fit.json").read_text())
+    assert prov["powell_only"] == only and prov["stages"]["powell"] == 8
+    trials = pd.read_csv(out / "calibration" / "fit_trials.csv")
+    powell = trials[trials["stage"] == "powell"]
+    others = [k for k in prov["parameters"] if k not in only]
+    assert (powell[others].nunique() == 1).all()            # held where the stage started
+    assert powell[only].nunique().max() > 1                  # and the named ones searched
+    start = trials[trials["stage"] == "screen"].sort_values("loss").iloc[0]
+    assert np.allclose(powell[others].iloc[0].to_numpy(float), start[others].to_numpy(float), rtol=1e-9)
+    # a key that is not fitted: one line naming --only and the key, exit 2, nothing written
+    bad = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec), "--only",
+                          "isps.blocklist,isps.nonsense", "--out", str(tmp_path / "bad")],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    assert "--only" in bad.stderr and "isps.nonsense" in bad.stderr
+    assert not (tmp_path / "bad").exists()
+
+
 def test_summarise_marks_hits_by_the_median_and_explains_misses():
     ts = [_target(id="A", low=10, high=20), _target(id="B", low=0, high=1)]
     per_seed = pd.DataFrame({"seed": [1, 2, 3, 1, 2, 3], "target": ["A"] * 3 + ["B"] * 3,

@@ -267,18 +267,27 @@ class Fitter:
             # powell_descent, not scipy's bounded Powell, which can leave a point for a worse
             # one (see descent.py).  The budget is enforced here: a stopped search keeps the
             # best point it has seen.
+            # With `only` (--only), the search is confined to those parameters and the others stay
+            # where the stage found them: Powell updates its directions only after a pass over all
+            # of them (one line search each, ~10 runs), so a few parameters that trade targets
+            # against each other are combined in a few passes instead of one pass over all 36.
             stage["name"] = "powell"
             stop_at = len(self.trials) + powell
+            only = spec.get("only")
+            moving = np.array([i for i, d in enumerate(self.dims) if not only or d.key in only])
 
-            def g(u):
+            def g(v):
                 if len(self.trials) >= stop_at:
                     raise _BudgetSpent
+                u = best_at_start.copy()
+                u[moving] = v
                 return f(u)
 
             try:
-                if not np.isfinite(best["loss"]):
-                    g(best["u"])
-                powell_descent(g, best["u"], best["loss"], xtol=1e-2, ftol=1e-3)
+                best_at_start = np.array(best["u"], dtype=float)
+                if not np.isfinite(best["loss"]):   # a resumed point: re-run under the current model first
+                    g(best_at_start[moving])
+                powell_descent(g, best_at_start[moving], best["loss"], xtol=1e-2, ftol=1e-3)
             except _BudgetSpent:
                 self.log(f"  powell: budget of {powell} evaluations spent")
         self.log(f"fit done in {time.perf_counter() - t0:.0f} s; loss {best['loss']:.4f}")
@@ -342,6 +351,7 @@ def write_results(fitter: Fitter, u: np.ndarray, loss: float, out_params: Path, 
         "evaluations": len(fitter.trials),
         "resumed_from": getattr(fitter, "resumed", None),
         "warm_start": getattr(fitter, "warmed", None),
+        "powell_only": fitter.spec.get("only"),
         "stages": {k: int(v) for k, v in pd.Series([r["stage"] for r in fitter.trials]).value_counts().items()},
         "parameters": {d.key: {"value": values[d.key], "lo": d.lo, "hi": d.hi, "scale": "log" if d.log else "lin",
                                "source": d.source, **({"per": d.per} if d.per else {})} for d in dims},
@@ -404,6 +414,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--screen", type=int, default=None, help="override the number of screened points")
     ap.add_argument("--polish", type=int, default=None, help="override the Nelder-Mead budget")
     ap.add_argument("--powell", type=int, default=None, help="override the Powell budget")
+    ap.add_argument("--only", metavar="KEY,KEY", default=None,
+                    help="confine the Powell stage to these fitted parameters (the others stay at its start point)")
     ap.add_argument("--out", default=None, help="folder for the outputs (default: the project's conf/)")
     ap.add_argument("--resume", metavar="TRIALS_CSV", default=None,
                     help="continue an earlier fit: keep its trials and, from its best point, run the Powell stage "
@@ -425,6 +437,13 @@ def main(argv: list[str] | None = None) -> None:
             spec["polish"] = args.polish
         if args.powell is not None:
             spec["powell"] = args.powell
+        if args.only:
+            spec["only"] = [k.strip() for k in args.only.split(",") if k.strip()]
+            fitted = [d.key for d in spec["dims"]]
+            for key in spec["only"]:
+                if key not in fitted:
+                    raise ConfigError("--only", f"{key!r} is not one of the fit's parameters",
+                                      "comma-separated keys of the parameters in the fit specification")
         target_file = Path(args.targets) if args.targets else targets_path()
         load_targets(target_file)
     except (ConfigError, OSError, KeyError) as exc:

@@ -283,6 +283,45 @@ def test_only_confines_the_powell_stage_to_the_named_parameters(tmp_path):
     assert not (tmp_path / "bad").exists()
 
 
+def test_conflicts_finds_targets_never_hit_together_and_counts_distinct_points_only(tmp_path):
+    # A and B trade against each other (one parameter moves both in opposite directions),
+    # C is hit half the time whatever happens; D is never hit
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, 400)
+    ts = [_target(id=k, low=10, high=20) for k in "ABCD"]
+    trials = pd.DataFrame({"stage": "powell", "loss": 1.0, "seeds": 20, "p.x": x, "p.y": rng.uniform(0, 1, 400),
+                           "t.A": np.where(x < 0.5, 15.0, 25.0), "t.B": np.where(x > 0.45, 15.0, 5.0),
+                           "t.C": rng.choice([15.0, 30.0], 400), "t.D": 50.0})
+    trials["hits"] = sum(((trials[f"t.{k}"] >= 10) & (trials[f"t.{k}"] <= 20)).astype(int) for k in "ABCD")
+    # a resumed file repeats its points, and points on fewer seeds do not count
+    noise = trials.assign(seeds=1, **{"t.A": 15.0, "t.B": 15.0})
+    pairs, singles, n = fit.target_conflicts(pd.concat([trials, trials.iloc[:50], noise]), ts, min_seeds=10)
+    assert n == 400
+    first = pairs.iloc[0]
+    assert {first["a"], first["b"]} == {"A", "B"}
+    both = int(((x < 0.5) & (x > 0.45)).sum())
+    assert first["both"] == both and first["hit_a"] == int((x < 0.5).sum())
+    assert first["expected"] > 5 * max(both, 1)               # far rarer than chance
+    assert first["best_hits"] <= 3
+    d = singles.set_index("target").loc["D"]
+    assert d["points_hitting"] == 0 and d["best_hits"] == 0
+    # the command prints the same pair first, and a missing file is a one-line error, exit 2
+    path = tmp_path / "trials.csv"
+    trials.to_csv(path, index=False)
+    targets = tmp_path / "targets.csv"
+    pd.DataFrame([{"id": t.id, "metric": "spam_share", "country": "", "from": "2003-01-01", "to": "2003-12-31",
+                   "low": 10, "high": 20, "unit": "%", "source": "src", "what": "what"} for t in ts]).to_csv(targets, index=False)
+    out = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--conflicts", str(path),
+                          "--targets", str(targets)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "400 distinct points" in out.stdout
+    line = out.stdout.split("expected: if they were independent)")[1].splitlines()[2].split()
+    assert set(line[:2]) == {"A", "B"}
+    bad = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--conflicts", str(tmp_path / "none.csv")],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "none.csv" in bad.stderr
+
+
 def test_summarise_marks_hits_by_the_median_and_explains_misses():
     ts = [_target(id="A", low=10, high=20), _target(id="B", low=0, high=1)]
     per_seed = pd.DataFrame({"seed": [1, 2, 3, 1, 2, 3], "target": ["A"] * 3 + ["B"] * 3,

@@ -399,6 +399,42 @@ def identification(trials: pd.DataFrame, dims: list[Dim], within: float = 1.5) -
     return pd.DataFrame(rows).sort_values("spread", ascending=False).reset_index(drop=True)
 
 
+def target_conflicts(trials: pd.DataFrame, targets: list[Target], min_seeds: int = 10,
+                     top: int = 12) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Which targets the model does not hit together, over every point a fit has evaluated.
+
+    Counts, among the distinct points run on at least ``min_seeds`` seeds, how many hit each
+    target (the seeds' median in its band) and, for each pair, how many hit both, against
+    what independence would give (``expected``); ``best_hits`` is the most targets any point
+    hitting both reached.  A pair hit together far less often than chance, whose best joint
+    point has fewer hits than the best point overall, is a conflict the search could not
+    resolve: the ceiling of the fit, not a lack of search.  Returns the ``top`` pairs by
+    ratio of joint to expected hits (among pairs expected at least 5 times), each target's
+    count of points hitting it with the best hits of such a point, and the number of points."""
+    keys = [c for c in trials.columns if c not in ("stage", "loss", "hits", "seeds") and not c.startswith("t.")]
+    t = trials[trials["seeds"] >= min_seeds].drop_duplicates(subset=keys + ["seeds"])
+    hit = pd.DataFrame({g.id: [g.hit(v) for v in t[f"t.{g.id}"]] for g in targets if f"t.{g.id}" in t},
+                       index=t.index)
+    n = len(hit)
+    singles = pd.DataFrame({"target": hit.columns, "points_hitting": hit.sum().to_numpy(),
+                            "best_hits": [int(t.loc[hit[c], "hits"].max()) if hit[c].any() else 0 for c in hit]})
+    rows = []
+    ids = list(hit.columns)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            both = hit[a] & hit[b]
+            expected = float(hit[a].sum()) * float(hit[b].sum()) / max(n, 1)
+            rows.append({"a": a, "b": b, "hit_a": int(hit[a].sum()), "hit_b": int(hit[b].sum()),
+                         "both": int(both.sum()), "expected": round(expected, 1),
+                         "best_hits": int(t.loc[both, "hits"].max()) if both.any() else 0})
+    pairs = pd.DataFrame(rows)
+    singles = singles.sort_values("points_hitting").reset_index(drop=True)
+    if pairs.empty:
+        return pairs, singles, n
+    pairs = pairs[pairs["expected"] >= 5.0].assign(ratio=lambda p: (p["both"] / p["expected"]).round(3))
+    return pairs.sort_values(["ratio", "expected"], ascending=[True, False]).head(top).reset_index(drop=True), singles, n
+
+
 def _stop_on_sigterm(signum, frame) -> None:
     print("simspam-calibrate: stopped (SIGTERM): no parameters written (the trials so far are in "
           "the SIMSPAM_FIT_PROGRESS file, if one was named)", file=sys.stderr)
@@ -424,10 +460,29 @@ def main(argv: list[str] | None = None) -> None:
                     help="a full fit whose screen also tries the best point of an earlier fit's trials")
     ap.add_argument("--spread", metavar="TRIALS_CSV", default=None,
                     help="print how well the targets identify each parameter (spread across good fits) and exit")
+    ap.add_argument("--conflicts", metavar="TRIALS_CSV", nargs="+", default=None,
+                    help="print the targets that the evaluated points (of one or more trials files) do not hit "
+                         "together, and exit")
+    ap.add_argument("--min-seeds", type=int, default=10, help="with --conflicts: only points run on this many seeds")
     args = ap.parse_args(argv)
     if args.spread:
         table = identification(pd.read_csv(args.spread), load_fit_spec(args.spec)["dims"])
         print(table.to_string(index=False))
+        return
+    if args.conflicts:
+        try:
+            trials = pd.concat([pd.read_csv(f) for f in args.conflicts], ignore_index=True)
+            targets = load_targets(Path(args.targets) if args.targets else targets_path())
+        except (ConfigError, OSError) as exc:
+            print(f"simspam-calibrate: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
+        pairs, singles, n = target_conflicts(trials, targets, args.min_seeds)
+        print(f"{n} distinct points run on >= {args.min_seeds} seeds; most targets hit by one: "
+              f"{int(singles['best_hits'].max()) if len(singles) else 0}")
+        print("\ntargets hit least often (best_hits: the most targets hit by a point hitting this one)")
+        print(singles.head(8).to_string(index=False))
+        print("\npairs hit together least often against chance (expected: if they were independent)")
+        print(pairs.to_string(index=False))
         return
     try:
         spec = load_fit_spec(args.spec)

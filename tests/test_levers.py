@@ -91,6 +91,21 @@ def test_shared_blocklists_raise_outbound_blocking():
     pd.testing.assert_frame_equal(window(base, "2004-01-01", "2004-07-01"), window(bl, "2004-01-01", "2004-07-01"))
 
 
+def test_outbound_use_of_blocklists_can_be_weaker_than_inbound_refusal():
+    # blocklists everywhere from July 2004; with blocklist_outbound=0 the origin does not use
+    # them (outbound blocking falls to what port-25 and AUP alone stop), while destinations
+    # still refuse listed senders at connection
+    lever = "+scenario.levers.bl={type:isp_code,start:'2004-07-01',aup:0.0,port25:0.0,blocklist:1.0}"
+    both = run("seed=33", lever)
+    inbound = run("seed=33", lever, "params.isps.blocklist_outbound=0")
+    a, b = window(both, "2004-07-01", "2004-07-20"), window(inbound, "2004-07-01", "2004-07-20")
+    assert ratio(b, "blocked_outbound", "spam_sent") < 0.5 * ratio(a, "blocked_outbound", "spam_sent")
+    assert ratio(b, "rejected_blocklist", "spam_received") > 0.8 * ratio(a, "rejected_blocklist", "spam_received")
+    assert ratio(b, "rejected_blocklist", "spam_received") > 0.05
+    # more leaves the origin, so more reaches inboxes
+    assert ratio(b, "delivered", "spam_sent") > ratio(a, "delivered", "spam_sent")
+
+
 def test_port25_blocking_stops_botnet_spam_at_the_origin():
     base = run("seed=32")
     # 3 July 2004 is day 184; operations next revise their plans on day 189 (rounds every 21

@@ -53,10 +53,13 @@ class Isps:
         return (self.share * self.detection(years)).sum(axis=1)
 
     def outbound_block(self) -> tuple[np.ndarray, np.ndarray]:
-        """(hosted-server, botnet) share of outbound spam stopped, per origin country."""
+        """(hosted-server, botnet) share of outbound spam stopped, per origin country.  A blocklist
+        member stops its own listed customers' spam ``blocklist_outbound`` times as much as it
+        refuses listed senders inbound (sim.py), so the two uses of the lists can differ."""
         p = self.sim.p.isps
-        own = 1.0 - ((1.0 - self.aup) * (1.0 - self.blocklist * p.blocklist_own) * self.share).sum(axis=1)
-        bot = 1.0 - ((1.0 - self.port25) * (1.0 - self.blocklist * p.blocklist_bot) * self.share).sum(axis=1)
+        out = p.blocklist_outbound
+        own = 1.0 - ((1.0 - self.aup) * (1.0 - self.blocklist * p.blocklist_own * out) * self.share).sum(axis=1)
+        bot = 1.0 - ((1.0 - self.port25) * (1.0 - self.blocklist * p.blocklist_bot * out) * self.share).sum(axis=1)
         return np.clip(own, 0.0, 1.0), np.clip(bot, 0.0, 1.0)
 
     def clean_rate(self) -> np.ndarray:

@@ -153,6 +153,13 @@ class IspParams:
                              doc="Share of hosted-server spam a blocklist member stops.")
     blocklist_bot: float = P(0.25, 0.0, 1.0, "fraction", "I3",
                              doc="Share of botnet spam a blocklist member stops (~50% of bots listed daily).")
+    blocklist_outbound: float = P(1.0, 0.0, 1.0, "fraction", "E1,E2,I6",
+                                  doc="How much of a blocklist's effect a member also applies to its own listed "
+                                      "customers' outbound spam (1: as much as it refuses listed senders inbound). "
+                                      "Receiving servers refused listed bots at connection (E1: three quarters of "
+                                      "sent spam never reached a server); origin providers rarely used the lists "
+                                      "on their own customers, and the inbox rate (E2) against filter recall (I6) "
+                                      "measures how much spam leaves its origin.")
     cleanup: float = P(0.002, 0.0, 1.0, "1/day", "I5", doc="ISP clean-up rate of infected customer machines.")
     filter_cost_per_user: float = P(1.0, 0.0, 1e4, "USD/user/year", "EST", doc="Cost of inbound filtering.")
     control_cost_per_user: float = P(0.5, 0.0, 1e4, "USD/user/year", "EST",

@@ -244,18 +244,31 @@ class Fitter:
                 self.log(f"  {stage['name']} {len(self.trials):5d}: loss {loss:.4f} hits {self.trials[-1]['hits']}/{len(self.targets)}")
             return loss
 
-        n = len(self.dims)
+        # With `only` (--only), Nelder-Mead and Powell search only those parameters; the others stay
+        # where the stage starts.  A few parameters that trade targets against each other are then
+        # moved together: a simplex in a few dimensions, and Powell's direction updates (made after
+        # each pass over the parameters, ~10 runs each) in a few passes instead of one over all 36.
+        only = spec.get("only")
+        moving = np.array([i for i, d in enumerate(self.dims) if not only or d.key in only])
+        n = len(moving)
+
+        def lift(v, base):
+            u = np.array(base, dtype=float)
+            u[moving] = v
+            return u
+
         budget = int(spec["polish"]) if resume is None else int(resume_polish)
         chunk = int(spec.get("restart") or budget or 1)
         used, step = 0, 0.15 if resume is None else 0.06   # a resumed fit starts near a good point
         while used < budget:
             # restarts from the best point with a fresh, smaller simplex: Nelder-Mead in many
             # dimensions stalls on a collapsed simplex long before its budget is spent
-            start = best["u"]
+            base = np.array(best["u"], dtype=float)
+            start = base[moving]
             simplex = np.vstack([start] + [np.clip(start + np.where(np.arange(n) == i, step if start[i] < 1 - step else -step, 0.0), 0, 1)
                                            for i in range(n)])
             before = len(self.trials)
-            minimize(f, start, method="Nelder-Mead",
+            minimize(lambda v: f(lift(v, base)), start, method="Nelder-Mead",
                      options={"maxfev": min(chunk, budget - used), "initial_simplex": simplex, "adaptive": True,
                               "xatol": 1e-3, "fatol": 1e-4})
             used += max(len(self.trials) - before, 1)
@@ -267,21 +280,13 @@ class Fitter:
             # powell_descent, not scipy's bounded Powell, which can leave a point for a worse
             # one (see descent.py).  The budget is enforced here: a stopped search keeps the
             # best point it has seen.
-            # With `only` (--only), the search is confined to those parameters and the others stay
-            # where the stage found them: Powell updates its directions only after a pass over all
-            # of them (one line search each, ~10 runs), so a few parameters that trade targets
-            # against each other are combined in a few passes instead of one pass over all 36.
             stage["name"] = "powell"
             stop_at = len(self.trials) + powell
-            only = spec.get("only")
-            moving = np.array([i for i, d in enumerate(self.dims) if not only or d.key in only])
 
             def g(v):
                 if len(self.trials) >= stop_at:
                     raise _BudgetSpent
-                u = best_at_start.copy()
-                u[moving] = v
-                return f(u)
+                return f(lift(v, best_at_start))
 
             try:
                 best_at_start = np.array(best["u"], dtype=float)
@@ -451,7 +456,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--polish", type=int, default=None, help="override the Nelder-Mead budget")
     ap.add_argument("--powell", type=int, default=None, help="override the Powell budget")
     ap.add_argument("--only", metavar="KEY,KEY", default=None,
-                    help="confine the Powell stage to these fitted parameters (the others stay at its start point)")
+                    help="confine Nelder-Mead and Powell to these fitted parameters (the others stay where each stage starts)")
     ap.add_argument("--out", default=None, help="folder for the outputs (default: the project's conf/)")
     ap.add_argument("--resume", metavar="TRIALS_CSV", default=None,
                     help="continue an earlier fit: keep its trials and, from its best point, run the Powell stage "

@@ -260,7 +260,7 @@ def test_calibrate_rejects_a_bad_spec_with_exit_code_2(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_only_confines_nelder_mead_and_powell_to_the_named_parameters(tmp_path):
+def test_only_confines_the_screen_nelder_mead_and_powell_to_the_named_parameters(tmp_path):
     spec = small_fit_spec(tmp_path)
     out = tmp_path / "out"
     only = ["spammers.evasion_cost", "isps.blocklist"]
@@ -279,6 +279,25 @@ def test_only_confines_nelder_mead_and_powell_to_the_named_parameters(tmp_path):
         assert searched.loc[searched["stage"] == stage, only].nunique().max() > 1
     start = trials[trials["stage"] == "screen"].sort_values("loss").iloc[0]
     assert np.allclose(searched[others].iloc[0].to_numpy(float), start[others].to_numpy(float), rtol=1e-9)
+    # a screen of the named parameters around a warm start, on all the seeds: the others sit at
+    # the warm start's point
+    warm_file = tmp_path / "trials.csv"
+    trials.to_csv(warm_file, index=False)
+    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec), "--warm-start",
+                           str(warm_file), "--screen", "3", "--screen-seeds", "2", "--polish", "0", "--powell", "0",
+                           "--only", ",".join(only), "--jobs", "2", "--out", str(tmp_path / "screen")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    warm = json.loads((tmp_path / "screen" / "calibration" / "fit.json").read_text())
+    screened = pd.read_csv(tmp_path / "screen" / "calibration" / "fit_trials.csv")
+    assert len(screened) == 4 and (screened["seeds"] == 2).all()    # three points and the warm start
+    point = pd.Series(warm["warm_start"]["point"])
+    assert np.allclose(screened[others].to_numpy(float), point[others].to_numpy(float)[None, :], rtol=1e-9)
+    assert screened[only].nunique().min() >= 3
+    bad = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec), "--screen-seeds", "3",
+                          "--out", str(tmp_path / "bad")], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    assert "--screen-seeds" in bad.stderr and "1 to the fit's 2 seeds" in bad.stderr
     # a key that is not fitted: one line naming --only and the key, exit 2, nothing written
     bad = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec), "--only",
                           "isps.blocklist,isps.nonsense", "--out", str(tmp_path / "bad")],

@@ -223,12 +223,23 @@ class Fitter:
         from its best point: Nelder-Mead for ``resume_polish`` evaluations (``--polish N``), then Powell."""
         spec, seeds = self.spec, list(self.spec["seeds"])
         t0 = time.perf_counter()
+        only = spec.get("only")
+        moving = np.array([i for i, d in enumerate(self.dims) if not only or d.key in only])
         if resume is None:
-            sampler = qmc.LatinHypercube(d=len(self.dims), seed=int(seeds[0]))
-            screen = list(sampler.random(int(spec["screen"])))
+            # with `only`, the hypercube spans the named parameters; the others sit at the warm
+            # start's point (or the current values), so a screen can map a few parameters' joint
+            # effect on all the seeds (`screen_seeds`) around a good point
+            sampler = qmc.LatinHypercube(d=len(moving), seed=int(seeds[0]))
+            base = self.warm if self.warm is not None else to_units(
+                self.dims, {d.key: float(OmegaConf.select(self.params, d.key)) for d in self.dims}).clip(0.0, 1.0)
+            screen = []
+            for v in sampler.random(int(spec["screen"])):
+                u = np.array(base, dtype=float)
+                u[moving] = v
+                screen.append(u)
             if self.warm is not None:   # an earlier fit's best point competes in the screen
                 screen.append(self.warm)
-            losses = self.evaluate(screen, seeds[:1], "screen")
+            losses = self.evaluate(screen, seeds[:int(spec.get("screen_seeds") or 1)], "screen")
             order = np.argsort(losses)
             self.log(f"screen: {len(screen)} points in {time.perf_counter() - t0:.0f} s; best loss {losses[order[0]]:.3f}")
             x0 = screen[order[0]]
@@ -248,8 +259,6 @@ class Fitter:
         # where the stage starts.  A few parameters that trade targets against each other are then
         # moved together: a simplex in a few dimensions, and Powell's direction updates (made after
         # each pass over the parameters, ~10 runs each) in a few passes instead of one over all 36.
-        only = spec.get("only")
-        moving = np.array([i for i, d in enumerate(self.dims) if not only or d.key in only])
         n = len(moving)
 
         def lift(v, base):
@@ -455,8 +464,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--screen", type=int, default=None, help="override the number of screened points")
     ap.add_argument("--polish", type=int, default=None, help="override the Nelder-Mead budget")
     ap.add_argument("--powell", type=int, default=None, help="override the Powell budget")
+    ap.add_argument("--screen-seeds", type=int, default=None,
+                    help="run the screen's points on this many of the fit's seeds (default 1)")
     ap.add_argument("--only", metavar="KEY,KEY", default=None,
-                    help="confine Nelder-Mead and Powell to these fitted parameters (the others stay where each stage starts)")
+                    help="confine the screen, Nelder-Mead and Powell to these fitted parameters (the others stay at the "
+                         "warm start's point, or where each stage starts)")
     ap.add_argument("--out", default=None, help="folder for the outputs (default: the project's conf/)")
     ap.add_argument("--resume", metavar="TRIALS_CSV", default=None,
                     help="continue an earlier fit: keep its trials and, from its best point, run the Powell stage "
@@ -497,6 +509,11 @@ def main(argv: list[str] | None = None) -> None:
             spec["polish"] = args.polish
         if args.powell is not None:
             spec["powell"] = args.powell
+        if args.screen_seeds is not None:
+            if not 1 <= args.screen_seeds <= len(spec["seeds"]):
+                raise ConfigError("--screen-seeds", f"{args.screen_seeds} is out of range",
+                                  f"1 to the fit's {len(spec['seeds'])} seeds")
+            spec["screen_seeds"] = args.screen_seeds
         if args.only:
             spec["only"] = [k.strip() for k in args.only.split(",") if k.strip()]
             fitted = [d.key for d in spec["dims"]]

@@ -294,6 +294,9 @@ def test_only_confines_the_screen_nelder_mead_and_powell_to_the_named_parameters
     point = pd.Series(warm["warm_start"]["point"])
     assert np.allclose(screened[others].to_numpy(float), point[others].to_numpy(float)[None, :], rtol=1e-9)
     assert screened[only].nunique().min() >= 3
+    # screened on all the seeds, with no search after it: the best screened point is the result
+    top = screened.loc[screened["loss"].idxmin()]
+    assert warm["objective"] == pytest.approx(top["loss"], rel=1e-12) and warm["hits"] == top["hits"]
     bad = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec), "--screen-seeds", "3",
                           "--out", str(tmp_path / "bad")], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1

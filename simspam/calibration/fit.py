@@ -239,13 +239,16 @@ class Fitter:
                 screen.append(u)
             if self.warm is not None:   # an earlier fit's best point competes in the screen
                 screen.append(self.warm)
-            losses = self.evaluate(screen, seeds[:int(spec.get("screen_seeds") or 1)], "screen")
+            screen_seeds = seeds[:int(spec.get("screen_seeds") or 1)]
+            losses = self.evaluate(screen, screen_seeds, "screen")
             order = np.argsort(losses)
             self.log(f"screen: {len(screen)} points in {time.perf_counter() - t0:.0f} s; best loss {losses[order[0]]:.3f}")
             x0 = screen[order[0]]
+            # a screen on all the seeds scored its best point with the fit's objective already
+            loss0 = float(losses[order[0]]) if len(screen_seeds) == len(seeds) else np.inf
         else:
-            x0 = self.resume_from(resume)
-        best = {"u": x0, "loss": np.inf}
+            x0, loss0 = self.resume_from(resume), np.inf
+        best = {"u": x0, "loss": loss0}
         stage = {"name": "polish"}
 
         def f(u):
@@ -349,7 +352,7 @@ def write_results(fitter: Fitter, u: np.ndarray, loss: float, out_params: Path, 
     # the hits of the returned point: among the points run on all of this fit's seeds (a resumed
     # fit's earlier trials on fewer seeds are re-scored, and can score better on their own seeds)
     seeds = len(fitter.spec["seeds"])
-    best_row = min((r for r in fitter.trials if r["stage"] in ("polish", "powell") and r.get("seeds") == seeds),
+    best_row = min((r for r in fitter.trials if r["stage"] in ("screen", "polish", "powell") and r.get("seeds") == seeds),
                    key=lambda r: r["loss"], default=None)
     prov = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

@@ -318,9 +318,9 @@ def test_conflicts_finds_targets_never_hit_together_and_counts_distinct_points_o
     ts = [_target(id=k, low=10, high=20) for k in "ABCD"]
     trials = pd.DataFrame({"stage": "powell", "loss": 1.0, "seeds": 20, "p.x": x, "p.y": rng.uniform(0, 1, 400),
                            "t.A": np.where(x < 0.5, 15.0, 25.0), "t.B": np.where(x > 0.45, 15.0, 5.0),
-                           "t.C": rng.choice([15.0, 30.0], 400), "t.D": 50.0})
+                           "t.C": rng.choice([15.0, 30.0], 400), "t.D": 50.0, "t._ops_2004": 500 + x})
     trials["hits"] = sum(((trials[f"t.{k}"] >= 10) & (trials[f"t.{k}"] <= 20)).astype(int) for k in "ABCD")
-    # a resumed file repeats its points, and points on fewer seeds do not count
+    # a resumed file repeats its points (known by their outcomes), and points on fewer seeds do not count
     noise = trials.assign(seeds=1, **{"t.A": 15.0, "t.B": 15.0})
     pairs, singles, n = fit.target_conflicts(pd.concat([trials, trials.iloc[:50], noise]), ts, min_seeds=10)
     assert n == 400

@@ -420,7 +420,7 @@ def target_conflicts(trials: pd.DataFrame, targets: list[Target], min_seeds: int
                      top: int = 12) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """Which targets the model does not hit together, over every point a fit has evaluated.
 
-    Counts, among the distinct points run on at least ``min_seeds`` seeds, how many hit each
+    Counts, among the distinct points (by outcome) run on at least ``min_seeds`` seeds, how many hit each
     target (the seeds' median in its band) and, for each pair, how many hit both, against
     what independence would give (``expected``); ``best_hits`` is the most targets any point
     hitting both reached.  A pair hit together far less often than chance, whose best joint
@@ -428,8 +428,10 @@ def target_conflicts(trials: pd.DataFrame, targets: list[Target], min_seeds: int
     resolve: the ceiling of the fit, not a lack of search.  Returns the ``top`` pairs by
     ratio of joint to expected hits (among pairs expected at least 5 times), each target's
     count of points hitting it with the best hits of such a point, and the number of points."""
-    keys = [c for c in trials.columns if c not in ("stage", "loss", "hits", "seeds") and not c.startswith("t.")]
-    t = trials[trials["seeds"] >= min_seeds].drop_duplicates(subset=keys + ["seeds"])
+    # a point is known by its outcome: resumed files repeat earlier trials, and files from before a
+    # parameter was added lack its column, so parameters cannot tell repeats apart; target values can
+    outcome = [c for c in trials.columns if c.startswith("t.")]
+    t = trials[trials["seeds"] >= min_seeds].drop_duplicates(subset=outcome + ["seeds"])
     hit = pd.DataFrame({g.id: [g.hit(v) for v in t[f"t.{g.id}"]] for g in targets if f"t.{g.id}" in t},
                        index=t.index)
     n = len(hit)

@@ -269,7 +269,7 @@ def test_only_confines_the_screen_nelder_mead_and_powell_to_the_named_parameters
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     prov = json.loads((out / "calibration" / "fit.json").read_text())
-    assert prov["powell_only"] == only and prov["stages"]["powell"] == 8
+    assert prov["search_only"] == only and prov["stages"]["powell"] == 8
     trials = pd.read_csv(out / "calibration" / "fit_trials.csv")
     searched = trials[trials["stage"].isin(["polish", "powell"])]
     assert set(searched["stage"]) == {"polish", "powell"}
@@ -297,6 +297,12 @@ def test_only_confines_the_screen_nelder_mead_and_powell_to_the_named_parameters
     # screened on all the seeds, with no search after it: the best screened point is the result
     top = screened.loc[screened["loss"].idxmin()]
     assert warm["objective"] == pytest.approx(top["loss"], rel=1e-12) and warm["hits"] == top["hits"]
+    # screened on one seed and no search after it: nothing is scored on all the seeds, nothing written
+    none = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec), "--screen", "2",
+                           "--polish", "0", "--powell", "0", "--jobs", "2", "--out", str(tmp_path / "none")],
+                          capture_output=True, text=True, timeout=300)
+    assert none.returncode == 2 and len(none.stderr.strip().splitlines()) == 1 and "--powell" in none.stderr
+    assert not (tmp_path / "none").exists()
     bad = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec), "--screen-seeds", "3",
                           "--out", str(tmp_path / "bad")], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1

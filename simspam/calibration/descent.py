@@ -4,7 +4,7 @@ Why not ``scipy.optimize.minimize(method="Powell", bounds=...)``: with bounds, s
 search is a bounded Brent search over the whole segment of the line inside the box.  It
 never evaluates the point it starts from, and it moves to the best point *it* evaluated
 even when that is worse than where it started.  The calibration's objective is rough
-(twenty chaotic runs per point: moving one parameter by 2% of its range can move it by 10%),
+(twenty chaotic runs per point: moving one parameter by under 1% of its range has moved it by 10%),
 so this happens: in round 13 of the fit, the first line search found the best point of the
 pass (objective 2.556) and the second left it for one at 2.661, from which the rest of the
 pass searched.

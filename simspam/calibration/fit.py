@@ -261,7 +261,7 @@ class Fitter:
         # With `only` (--only), Nelder-Mead and Powell search only those parameters; the others stay
         # where the stage starts.  A few parameters that trade targets against each other are then
         # moved together: a simplex in a few dimensions, and Powell's direction updates (made after
-        # each pass over the parameters, ~10 runs each) in a few passes instead of one over all 36.
+        # each pass over the parameters, ~10 runs each) in a few passes instead of one over all of them.
         n = len(moving)
 
         def lift(v, base):
@@ -368,7 +368,7 @@ def write_results(fitter: Fitter, u: np.ndarray, loss: float, out_params: Path, 
         "evaluations": len(fitter.trials),
         "resumed_from": getattr(fitter, "resumed", None),
         "warm_start": getattr(fitter, "warmed", None),
-        "powell_only": fitter.spec.get("only"),
+        "search_only": fitter.spec.get("only"),
         "stages": {k: int(v) for k, v in pd.Series([r["stage"] for r in fitter.trials]).value_counts().items()},
         "parameters": {d.key: {"value": values[d.key], "lo": d.lo, "hi": d.hi, "scale": "log" if d.log else "lin",
                                "source": d.source, **({"per": d.per} if d.per else {})} for d in dims},
@@ -549,6 +549,9 @@ def main(argv: list[str] | None = None) -> None:
             resume = pd.read_csv(args.resume)
             fitter.resumed = {"file": args.resume, "hash": file_hash(Path(args.resume)), "trials": len(resume)}
         u, loss = fitter.run(resume, resume_polish=args.polish or 0)   # with --resume: Nelder-Mead only if asked
+        if not np.isfinite(loss):
+            raise ConfigError("--polish/--powell", "no point was run on all the fit's seeds, so none can be the result",
+                              "a Nelder-Mead or Powell budget above 0, or --screen-seeds equal to the fit's seeds")
     except ConfigError as exc:
         print(f"simspam-calibrate: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -225,6 +225,13 @@ class Fitter:
         t0 = time.perf_counter()
         only = spec.get("only")
         moving = np.array([i for i, d in enumerate(self.dims) if not only or d.key in only])
+
+        def lift(v, base):
+            """The full point: ``base`` with the searched parameters (``moving``) set to ``v``."""
+            u = np.array(base, dtype=float)
+            u[moving] = v
+            return u
+
         if resume is None:
             # with `only`, the hypercube spans the named parameters; the others sit at the warm
             # start's point (or the current values), so a screen can map a few parameters' joint
@@ -232,11 +239,7 @@ class Fitter:
             sampler = qmc.LatinHypercube(d=len(moving), seed=int(seeds[0]))
             base = self.warm if self.warm is not None else to_units(
                 self.dims, {d.key: float(OmegaConf.select(self.params, d.key)) for d in self.dims}).clip(0.0, 1.0)
-            screen = []
-            for v in sampler.random(int(spec["screen"])):
-                u = np.array(base, dtype=float)
-                u[moving] = v
-                screen.append(u)
+            screen = [lift(v, base) for v in sampler.random(int(spec["screen"]))]
             if self.warm is not None:   # an earlier fit's best point competes in the screen
                 screen.append(self.warm)
             screen_seeds = seeds[:int(spec.get("screen_seeds") or 1)]
@@ -263,12 +266,6 @@ class Fitter:
         # moved together: a simplex in a few dimensions, and Powell's direction updates (made after
         # each pass over the parameters, ~10 runs each) in a few passes instead of one over all of them.
         n = len(moving)
-
-        def lift(v, base):
-            u = np.array(base, dtype=float)
-            u[moving] = v
-            return u
-
         budget = int(spec["polish"]) if resume is None else int(resume_polish)
         chunk = int(spec.get("restart") or budget or 1)
         used, step = 0, 0.15 if resume is None else 0.06   # a resumed fit starts near a good point
@@ -435,15 +432,16 @@ def target_conflicts(trials: pd.DataFrame, targets: list[Target], min_seeds: int
     hit = pd.DataFrame({g.id: [g.hit(v) for v in t[f"t.{g.id}"]] for g in targets if f"t.{g.id}" in t},
                        index=t.index)
     n = len(hit)
-    singles = pd.DataFrame({"target": hit.columns, "points_hitting": hit.sum().to_numpy(),
+    counts = hit.sum()
+    singles = pd.DataFrame({"target": hit.columns, "points_hitting": counts.to_numpy(),
                             "best_hits": [int(t.loc[hit[c], "hits"].max()) if hit[c].any() else 0 for c in hit]})
     rows = []
     ids = list(hit.columns)
     for i, a in enumerate(ids):
         for b in ids[i + 1:]:
             both = hit[a] & hit[b]
-            expected = float(hit[a].sum()) * float(hit[b].sum()) / max(n, 1)
-            rows.append({"a": a, "b": b, "hit_a": int(hit[a].sum()), "hit_b": int(hit[b].sum()),
+            expected = float(counts[a]) * float(counts[b]) / max(n, 1)
+            rows.append({"a": a, "b": b, "hit_a": int(counts[a]), "hit_b": int(counts[b]),
                          "both": int(both.sum()), "expected": round(expected, 1),
                          "best_hits": int(t.loc[both, "hits"].max()) if both.any() else 0})
     pairs = pd.DataFrame(rows)

@@ -50,3 +50,19 @@ def test_clock_stands_at_the_day_after_advancing():
     eng = Engine()
     eng.advance_to(7.0)
     assert eng.now == 7.0
+
+
+@pytest.mark.parametrize("other", [[], [0.158], [0.3, 0.77]])
+def test_times_scheduled_from_the_day_loop_do_not_depend_on_other_events(other):
+    """Events scheduled between days land at exactly the time asked for, whatever else
+    happened before: SimPy's clock stands on the day boundary (a daily clock event), so
+    another event (a lever, a case) cannot move them by a rounding error."""
+    eng = Engine()
+    for t in other:
+        eng.at(t, lambda: None)
+    eng.advance_to(1.0)
+    seen = []
+    eng.at(1.2160325685892552, lambda: seen.append(eng.now))
+    eng.advance_to(2.0)
+    assert seen == [1.2160325685892552]
+    assert eng.now == 2.0

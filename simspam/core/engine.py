@@ -6,8 +6,14 @@ time ``<= t`` has happened -- so a lever that starts on a date acts on that very
 and an event at ``t + 0.4`` (a case concluding mid-day) acts from day ``t + 1``.
 Ties at one time keep SimPy's order: (time, priority, insertion).
 
-We step the environment with ``peek``/``step`` instead of ``env.run(until=t)``:
-SimPy's ``until`` excludes events at exactly ``t`` and refuses ``until <= now``.
+Only SimPy's public API is used (``peek``, ``step``, ``timeout``, ``process``).  SimPy's
+own ``run(until=t)`` excludes events at exactly ``t`` and refuses ``until <= now``, so
+the engine steps the queue itself.  A clock event at every whole day (a timeout chain,
+no process) keeps SimPy's clock exactly on the day boundary after each advance: SimPy
+schedules at ``now + delay``, and only from a whole-day ``now`` is ``t + (time - t)``
+exactly ``time``.  Without it the clock would stand at whatever event came last, so the
+times of everything scheduled from the day loop would depend, in the last bit, on
+which other events happened -- a leak of policy into the event log.
 """
 from __future__ import annotations
 
@@ -19,7 +25,12 @@ import simpy
 class Engine:
     def __init__(self):
         self.env = simpy.Environment()
-        self._last_day = float("-inf")
+        self._day = 0.0
+        self._tick(None)
+
+    def _tick(self, _event) -> None:
+        """The clock event of the next whole day (it does nothing else)."""
+        self.env.timeout(1.0).callbacks.append(self._tick)
 
     @property
     def now(self) -> float:
@@ -27,23 +38,20 @@ class Engine:
 
     def advance_to(self, t: float) -> None:
         """Process every event with time <= t; afterwards ``now == t``."""
-        if t < self._last_day:
-            raise ValueError(f"time runs forward: asked for {t} after {self._last_day}")
-        self._last_day = t
+        if t < self._day:
+            raise ValueError(f"time runs forward: asked for {t} after {self._day}")
         env = self.env
         while env.peek() <= t:
             env.step()
-        # Nothing is left at or before t, so moving the clock to t is exactly what
-        # ``run(until=t)`` would do -- without scheduling a stop event every day.
-        env._now = max(env.now, t)
+        self._day = t
 
     def at(self, time: float, action: Callable[[], None]) -> None:
         """Call ``action()`` at ``time`` (clamped to now if in the past)."""
         self.process_at(time, _call(action))
 
     def process_at(self, time: float, gen: Generator) -> None:
-        """Start generator ``gen`` as a SimPy process at ``time`` (at once if ``time`` is not in
-        the future).
+        """Start generator ``gen`` as a SimPy process at ``time`` (at :attr:`now` if ``time``
+        is not in the future).
 
         A later start is a bare timeout whose callback starts the process, not a waiting
         wrapper process: a default run opens ~1,800 cases, and the wrapper cost two extra
@@ -59,6 +67,7 @@ class Engine:
             env.process(gen)
 
     def timeout(self, delay: float):
+        """A SimPy timeout of ``delay`` days (never negative), for use inside a process."""
         return self.env.timeout(max(0.0, float(delay)))
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-EXTRA_DECLINE_PIVOT_YEARS = 5.0   # 2009-01-01, counted from the parameters' reference date (2004-01-01)
 
 
 class Botnet(mesa.Agent):
@@ -32,7 +31,7 @@ class Botnets:
         w = sim.world
         rng = sim.streams["botnets.init"]
         u = rng.random((p.n_botnets, 2))
-        raw = (1.0 - u[:, 0]) ** (-1.0 / 1.2)
+        raw = (1.0 - u[:, 0]) ** (-1.0 / p.size_alpha)
         shares = raw / raw.sum()
         host_w = sim.spammers.home_weight
         cum = np.cumsum(host_w)
@@ -59,7 +58,7 @@ class Botnets:
         p = self.sim.p.spammers
         # the extra decline pivots on 2009, the year the published rental prices describe (E4, E5):
         # it makes earlier botnets dearer, not 2009's cheaper
-        decline = p.cost_decline * years + p.botnet_extra_decline * (years - EXTRA_DECLINE_PIVOT_YEARS)
+        decline = p.cost_decline * years + p.botnet_extra_decline * (years - p.botnet_price_pivot_years)
         return p.botnet_price_per_m / 1e6 * np.exp(-decline) * (0.5 + self.load) ** 2
 
     def refresh_rates(self, years: float) -> None:
@@ -68,7 +67,7 @@ class Botnets:
         engine refreshes them with its plans (every decision round)."""
         sim = self.sim
         p = sim.p.botnets
-        security = p.security_income * np.minimum(sim.world.gdp / 40000.0, 1.0) + p.security_awareness * sim.consumers.mean_awareness
+        security = p.security_income * np.minimum(sim.world.gdp / p.security_income_scale, 1.0) + p.security_awareness * sim.consumers.mean_awareness
         self.hazard = p.infection_rate * np.clip(1.0 - security, 0.0, 1.0) * self.hazard_mult
         if p.broadband_income:
             self.hazard = self.hazard * self.exposure(years)
@@ -100,8 +99,9 @@ class Botnets:
 
     def set_demand(self, demand: float) -> None:
         cap = self.capacity()
+        max_load = self.sim.p.botnets.max_load
         self.ration = min(1.0, cap / demand) if demand > 0 else 1.0
-        self.load = min(demand / cap, 3.0) if cap > 0 else 3.0
+        self.load = min(demand / cap, max_load) if cap > 0 else max_load
 
     def take_down(self, botnet: int, t: float, days: float) -> None:
         b = self.agents[botnet]

@@ -32,7 +32,7 @@ class Isps:
         self.bonus = np.zeros(w.n)                     # technical levers: extra d' by country
         self.research_bonus = np.zeros(w.n)            # technical levers: extra research rate by country
         grid = np.asarray(p.fpr_grid)
-        self.fpr = np.full((w.n, MAX_ISPS), grid[np.argmin(np.abs(grid - 1e-3))])
+        self.fpr = np.full((w.n, MAX_ISPS), grid[np.argmin(np.abs(grid - p.initial_fpr))])
         self.port25 = np.full((w.n, MAX_ISPS), p.port25)
         self.aup = np.full((w.n, MAX_ISPS), p.aup)
         self.blocklist = (u[..., 1] < p.blocklist).astype(float)

@@ -43,8 +43,9 @@ class Network:
 class Policy:
     """Laws and cooperation arrangements in force: the state legislation and cooperation levers edit."""
 
-    def __init__(self, world: World):
+    def __init__(self, world: World, params):
         n = world.n
+        self.params = params                # RegulatorParams: the channels' delays
         self.law = world.law.copy()
         self.sanction = world.sanction.copy()
         self.powers = np.where(world.law > 0, world.powers, 0.0)
@@ -63,16 +64,21 @@ class Policy:
     def changed(self) -> None:
         self.version += 1
 
-    def channels(self, network_days: float, mou_days: float) -> tuple[np.ndarray, np.ndarray]:
-        """(delay[a, b], grant_factor[a, b]): the fastest channel from regulator a to b (inf: none)."""
+    def channels(self) -> tuple[np.ndarray, np.ndarray]:
+        """(delay[a, b], grant_factor[a, b]): the fastest channel from regulator a to b (inf: none).
+        Median delays: ``network_days`` through a common network (``no_contact_point_factor``
+        times that without single contact points, shortened by information sharing), ``mou_days``
+        under a bilateral MoU."""
         if self._channel_cache and self._channel_cache[0] == self.version:
             return self._channel_cache[1], self._channel_cache[2]
+        p = self.params
+        network_days, mou_days, no_contact_factor = p.network_days, p.mou_days, p.no_contact_point_factor
         n = len(self.law)
         delay = np.where(self.mou > 0, mou_days, np.inf)
         grant = self.mou.copy()
         for net in self.networks.values():
             both = np.outer(net.member, net.member)
-            d = network_days * net.delay_factor * (1.0 if net.contact_point else 2.0)
+            d = network_days * net.delay_factor * (1.0 if net.contact_point else no_contact_factor)
             better = both & (d < delay)
             delay = np.where(better, d, delay)
             grant = np.where(both, np.maximum(grant, net.grant_factor), grant)
@@ -175,7 +181,7 @@ class Regulator(mesa.Agent):
         home = int(sp.home[slot])
         enforcer = self
         if home != self.country:
-            delay, grant = pol.channels(p.network_days, p.mou_days)
+            delay, grant = pol.channels()
             if not np.isfinite(delay[self.country, home]):
                 sim.count("cases_dropped", self.country)
                 sim.log("case_dropped", self.country, partner=sim.world.codes[home], spammer=uid, value=number,
@@ -194,7 +200,7 @@ class Regulator(mesa.Agent):
                 sim.log("case_dropped", self.country, partner=sim.world.codes[home], spammer=uid, value=number,
                         detail="assistance refused")
                 return
-            yield env.timeout(_lognormal(p.investigation_days / 4, p.duration_sigma, draws[3]))
+            yield env.timeout(_lognormal(p.investigation_days * p.assistance_share, p.duration_sigma, draws[3]))
             other.pool.put(token)
             sim.count("assistance_granted", self.country)
             sim.log("assistance_granted", home, partner=self.code, spammer=uid, value=number)
@@ -215,7 +221,7 @@ class Regulator(mesa.Agent):
         if pol.sanction[c] == 2 and draws[5] < p.arrest:
             sim.spammers.arrest(slot, env.now, c)
         else:
-            fine = p.fine * float(np.exp(0.8 * (draws[6] - 0.5)))
+            fine = p.fine * float(np.exp(p.fine_spread * (draws[6] - 0.5)))
             sim.spammers.fine(slot, fine, env.now, c)
 
 

@@ -26,15 +26,10 @@ ever stepped after it was removed.  Random numbers come in fixed amounts per rou
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtr
+from scipy.special import ndtr, ndtri
 
 GREY, ILLICIT, FRAUD = 0, 1, 2
 OWN, BOT = 0, 1
-N_PROCESSORS = 5
-PROCESSOR_SHARES = np.array([0.5, 0.3, 0.15, 0.03, 0.02])  # E7: three banks processed 95%
-COHORTS = 2
-SIZE_CAP = 1000.0  # largest operation relative to the smallest
-POTENTIAL_ENTRANTS = 120  # per decision round; each enters with a probability set by margins
 
 
 def truncated_pareto_mean(alpha: float, cap: float) -> float:
@@ -62,8 +57,9 @@ class Spammers:
         self.processor = np.zeros(m, dtype=np.int64)
         self.down_until = np.zeros(m)
         self.losses = np.zeros(m, dtype=np.int64)
-        self.cohort = np.arange(m) % COHORTS
-        self.round_days = max(1, sim.p.spammers.decision_days // COHORTS)
+        self.cohorts = p.decision_cohorts
+        self.cohort = np.arange(m) % self.cohorts
+        self.round_days = max(1, p.decision_days // self.cohorts)
         self.profit = np.zeros(m)            # expected profit per day at the last decision
         self.alloc = np.zeros((m, w.n))      # planned messages/day to each destination (before growth)
         self.next_uid = 0
@@ -79,15 +75,21 @@ class Spammers:
         self.decide_rng = sim.streams["spammers.decide"]
         # n0 operations at the reference date (2004); fewer if the run starts before it
         n0 = max(1, int(round(n0 * np.exp(p.early_growth * min(sim.t_ref, 0.0) / 365.25))))
-        self._spawn(np.arange(n0), self.init_rng.random((n0, 8)), evasion_mean=p.evasion_mean)
-        self.processor_ok = np.ones(N_PROCESSORS, dtype=bool)
+        self.rebuild_rng = sim.streams["spammers.rebuild"]
+        self.rebuild = np.ones(m)            # factor on the time to rebuild seized servers (lognormal)
+        self._spawn(np.arange(n0), self.init_rng.random((n0, 8)), evasion_mean=p.evasion_mean,
+                    u_rebuild=self.rebuild_rng.random(n0))
+        self.processor_ok = np.ones(len(p.processor_shares), dtype=bool)
         self.processor_refusal = np.zeros(w.n)   # share of processors refusing spam merchants, by destination
         self.refusals: dict[str, np.ndarray] = {}  # by lever: the refusal is the largest of them
 
     # ---------------------------------------------------------------- population
-    def _spawn(self, slots: np.ndarray, u: np.ndarray, evasion_mean: float,
+    def _spawn(self, slots: np.ndarray, u: np.ndarray, evasion_mean: float, u_rebuild: np.ndarray,
                cheaper_bot: np.ndarray | None = None) -> None:
-        """Fill ``slots`` with new operations drawn from uniforms ``u`` (one row of 8 per slot).
+        """Fill ``slots`` with new operations drawn from uniforms ``u`` (one row of 8 per slot) and
+        ``u_rebuild`` (one per slot, from the stream ``spammers.rebuild``: how fast the operation
+        rebuilds seized servers, a trait of the operation drawn once, so that the same operation
+        rebuilds as fast in every scenario).
 
         ``cheaper_bot`` (per host country, for entrants): whether renting botnets costs less than
         own servers there; a share ``entrant_choice`` of the entrants follows it, the others draw
@@ -113,13 +115,16 @@ class Spammers:
             self.infra[slots] = np.where(u[:, 3] < p.botnet_share, BOT, OWN)
         mix = np.cumsum(p.business_mix)
         self.business[slots] = np.minimum(np.searchsorted(mix, u[:, 4] * mix[-1]), 2)
-        # Pareto sizes (minimum 1) truncated at SIZE_CAP times the minimum, scaled so that the
+        # Pareto sizes (minimum 1) truncated at size_cap times the minimum, scaled so that the
         # mean of the truncated distribution is mean_capacity
         alpha = p.size_alpha
-        raw = np.minimum((1.0 - u[:, 5]) ** (-1.0 / alpha), SIZE_CAP)
-        self.capacity[slots] = raw / truncated_pareto_mean(alpha, SIZE_CAP) * p.mean_capacity
-        self.evasion[slots] = evasion_mean * (0.5 + u[:, 6])
-        self.processor[slots] = np.minimum(np.searchsorted(np.cumsum(PROCESSOR_SHARES), u[:, 7]), N_PROCESSORS - 1)
+        raw = np.minimum((1.0 - u[:, 5]) ** (-1.0 / alpha), p.size_cap)
+        self.capacity[slots] = raw / truncated_pareto_mean(alpha, p.size_cap) * p.mean_capacity
+        spread = p.evasion_spread
+        self.evasion[slots] = evasion_mean * ((1.0 - 0.5 * spread) + u[:, 6] * spread)
+        shares = np.asarray(p.processor_shares, dtype=float)
+        self.processor[slots] = np.minimum(np.searchsorted(np.cumsum(shares), u[:, 7]), len(shares) - 1)
+        self.rebuild[slots] = np.exp(p.rebuild_sigma * ndtri(np.clip(u_rebuild, 1e-12, 1.0 - 1e-12)))
         self.down_until[slots] = 0.0
         self.losses[slots] = 0
         self.alloc[slots] = 0.0
@@ -152,12 +157,12 @@ class Spammers:
         self.profit[slot] -= amount / 365.25  # until its next revision (operations keep no wealth)
 
     def shut_down(self, slots: np.ndarray, t: float, median_days: float) -> None:
-        """Take operations offline until they rebuild (fixed lognormal spread by slot)."""
+        """Take operations offline until they rebuild: ``median_days`` times the operation's own
+        rebuild factor (lognormal, ``rebuild_sigma``)."""
         slots = slots[self.alive[slots]]
         if len(slots) == 0:
             return
-        spread = np.exp(0.5 * np.sin(self.uid[slots] * 12.9898))  # deterministic per operation
-        self.down_until[slots] = np.maximum(self.down_until[slots], t + median_days * spread)
+        self.down_until[slots] = np.maximum(self.down_until[slots], t + median_days * self.rebuild[slots])
         self.sim.plan_dirty = True
 
     # ---------------------------------------------------------------- decisions
@@ -168,7 +173,9 @@ class Spammers:
         years = sim.years_at(t)
         # fixed draws per round, whatever happens (common random numbers)
         u = self.decide_rng.random((self.m, 6))
-        u_entry = self.entry_rng.random((POTENTIAL_ENTRANTS, 9))
+        n_pot = p.potential_entrants
+        u_entry = self.entry_rng.random((n_pot, 9))
+        u_rebuild = self.rebuild_rng.random(n_pot)
         dt_days = float(self.round_days)
         decay = p.evasion_decay * dt_days / 365.25
         self.evasion[self.alive] = np.maximum(self.evasion[self.alive] - decay, 0.0)
@@ -185,10 +192,14 @@ class Spammers:
         # expected entrants this round: a steady trickle (entry_rate) plus imitators, in proportion
         # to the incumbents (Bass diffusion: the trade spreads by example), both scaled by margins
         expected = (p.entry_rate * dt_days / 7.0 + p.imitation * int(alive.sum()) * dt_days / 365.25)
-        prob = min(1.0, expected / POTENTIAL_ENTRANTS * min(max(ratio - 1.0, 0.0), 1.0))
+        prob = expected / n_pot * min(max(ratio - 1.0, 0.0), 1.0)
+        sim.cap("params.spammers.potential_entrants", prob > 1.0, t, (prob - 1.0) * n_pot)
+        prob = min(1.0, prob)
         free = np.flatnonzero(~alive)
-        entering = np.flatnonzero(u_entry[:, 0] < prob)[: len(free)]
-        cohort = self.alive & ((self.cohort == round_no % COHORTS) | (round_no == 0))  # everyone plans on day 0
+        entering = np.flatnonzero(u_entry[:, 0] < prob)
+        sim.cap("params.spammers.max_spammers", len(entering) > len(free), t, len(entering) - len(free))
+        entering = entering[: len(free)]
+        cohort = self.alive & ((self.cohort == round_no % self.cohorts) | (round_no == 0))  # everyone plans on day 0
         if len(entering):
             slots = free[: len(entering)]
             ev = float(self.evasion[alive].mean()) if alive.any() else p.evasion_mean
@@ -196,7 +207,8 @@ class Spammers:
             if p.entrant_choice > 0:
                 costs = self.unit_costs(years)
                 cheaper_bot = costs["bot_eff"] <= costs["own_eff"]
-            self._spawn(slots, u_entry[entering, 1:], evasion_mean=ev, cheaper_bot=cheaper_bot)
+            self._spawn(slots, u_entry[entering, 1:], evasion_mean=ev, u_rebuild=u_rebuild[entering],
+                        cheaper_bot=cheaper_bot)
             cohort[slots] = True
             sim.log_many("spammer_entry", t, self.home[slots], self.uid[slots])
         # the round's cohort (and its entrants) revise their plans; on day 0 everyone first
@@ -300,7 +312,8 @@ class Spammers:
         cand = np.minimum(np.searchsorted(cum, u[:, 0] * cum[-1]), C - 1)
         rows = np.arange(n)
         gain = (penalty - pen_by_home[rows, cand]) * 365.25 * p.planning_years
-        move = (cand != home) & (gain > p.relocation_cost * (0.5 + u[:, 3]))
+        spread = p.relocation_cost_spread
+        move = (cand != home) & (gain > p.relocation_cost * ((1.0 - 0.5 * spread) + u[:, 3] * spread))
         sim.log_many("relocation_home", t, cand[move], self.uid[idx[move]], partners=home[move])
         self.home[idx[move]] = cand[move]
         penalty[move] = pen_by_home[rows, cand][move]
@@ -319,7 +332,7 @@ class Spammers:
         # plans no volume at all, and must still see what moving would buy
         saving = (cur_eff - alt_eff) * cap * 365.25 * p.planning_years
         same = ~alt_bot & ~is_bot & (host_cand == self.host[idx])
-        switch = ~same & (saving > p.relocation_cost * (0.5 + u[:, 2]))
+        switch = ~same & (saving > p.relocation_cost * ((1.0 - 0.5 * spread) + u[:, 2] * spread))
         moving = idx[switch]
         new_host = np.where(alt_bot[switch], self.host[moving], host_cand[switch])
         details = np.where(alt_bot[switch], "to botnet rental", "servers to " + np.array(w.codes, dtype=object)[new_host])

@@ -54,10 +54,16 @@ class SpammerParams:
     max_spammers: int = P(4000, 1, 400000, "slots", "-", integer=True,
                           doc="Array capacity for spammers (entrants beyond it are turned away).")
     size_alpha: float = P(1.1, 0.3, 5.0, "-", "E8",
-                          doc="Pareto tail index of operation sizes (truncated at 1000x the smallest): at 1.1 the largest "
+                          doc="Pareto tail index of operation sizes (truncated at size_cap): at 1.1 the largest "
                               "15% of operations send about 70% of spam.")
+    size_cap: float = P(1000.0, 1.0, 1e6, "x smallest", "E8",
+                        doc="Largest operation relative to the smallest: the Pareto tail of sizes is truncated here "
+                            "(and the sizes rescaled so that their mean is mean_capacity).")
     mean_capacity: float = P(1.0e8, 0.0, 1e12, "messages/day", "S6,E1",
                              doc="Mean sending capacity of an operation in the start year.")
+    volume_sigma: float = P(0.15, 0.0, 3.0, "log units", "EST",
+                            doc="Day-to-day volatility of spam volume by origin (campaign bursts): each origin's volume "
+                                "is multiplied every day by a lognormal shock of mean 1 and this log-sd.")
     capacity_growth: float = P(0.12, -0.9, 5.0, "1/year", "S4,S8",
                                doc="Annual growth of operations' capacity as sending gets cheaper.")
     host_at_home: float = P(0.6, 0.0, 1.0, "probability", "I7",
@@ -72,6 +78,9 @@ class SpammerParams:
                                   doc="Shares of grey marketers, illicit merchants (pharma, replicas) and fraudsters.")
     evasion_mean: float = P(0.5, 0.0, 5.0, "d' units", "EST",
                             doc="Mean filter evasion at the start, subtracted from filters' detection index.")
+    evasion_spread: float = P(1.0, 0.0, 2.0, "fraction", "EST",
+                              doc="Spread of a new operation's evasion around the mean: uniform between (1 - this/2) "
+                                  "and (1 + this/2) times the mean.")
     evasion_step: float = P(0.05, 0.0, 2.0, "d' units", "EST",
                             doc="Evasion gained by one investment (new templates, image spam, hash busting).")
     evasion_cost: float = P(20000.0, 0.0, 1e9, "USD", "EST",
@@ -84,6 +93,10 @@ class SpammerParams:
                            doc="Each operation revises volume, targets, infrastructure and home this often "
                                "(half of the operations every decision_days / 2).  28 and 42 give the same "
                                "outcomes within seed noise (benchmarks/); 42 is 20% faster.")
+    decision_cohorts: int = P(2, 1, 7, "cohorts", "EST", integer=True,
+                              doc="Operations are split into this many cohorts that revise in turn, one every "
+                                  "decision_days / cohorts days (staggered decisions).  The rates that move with time "
+                                  "and with last period's deliveries are refreshed on the same calendar.")
     adaptivity: float = P(1.0, 0.0, 20.0, "-", "EST",
                           doc="Sharpness of target choice by expected margin (0: targets by addresses only).")
     own_cost_per_m: float = P(15.0, 0.0, 1e6, "USD/million", "E4,EST",
@@ -100,6 +113,9 @@ class SpammerParams:
                                         "hosted servers to botnets in 2003-2008 (with entrant_choice).  It pivots on "
                                         "2009 (the year of the published rental prices): botnets before 2009 cost "
                                         "exp(this x years before 2009) more, 2009's price is unchanged.")
+    botnet_price_pivot_years: float = P(5.0, -50.0, 50.0, "years", "E4,E5",
+                                        doc="When botnet_price_per_m holds on the plain cost trend: years after "
+                                            "world.users_date (5: 2009, the year of the published rental prices).")
     entrant_choice: float = P(0.0, 0.0, 1.0, "fraction", "I1,I7",
                               doc="Share of entrants who pick the infrastructure that is cheaper per message getting "
                                   "out when they enter (own servers at their host, or rented botnets); the rest draw "
@@ -108,17 +124,32 @@ class SpammerParams:
     order_value: float = P(100.0, 0.0, 1e5, "USD", "E1", doc="Average order of a spam-advertised purchase.")
     commission: float = P(0.4, 0.0, 1.0, "fraction", "E6", doc="Affiliate commission: the spammer's share of a sale.")
     fraud_loss: float = P(300.0, 0.0, 1e6, "USD", "EST", doc="Average loss of a consumer who answers a fraud.")
+    processor_shares: list[float] = P([0.5, 0.3, 0.15, 0.03, 0.02], 0.0, 1.0, "fractions", "E7",
+                                      doc="Shares of spam merchants served by each of five payment processors (E7: "
+                                          "three banks processed 95% of spam-advertised sales); payment_cut's "
+                                          "processor indexes this list.")
     grey_optout_compliance: float = P(0.5, 0.0, 1.0, "fraction", "L4",
                                       doc="Share of its volume a grey marketer drops to a country with an enforced opt-out law.")
     relocation_cost: float = P(150000.0, 0.0, 1e9, "USD", "EST",
                                doc="Switching cost of moving the operation's home or infrastructure.")
+    relocation_cost_spread: float = P(1.0, 0.0, 2.0, "fraction", "EST",
+                                      doc="Spread of the switching cost an operation weighs at a decision: uniform "
+                                          "between (1 - this/2) and (1 + this/2) times relocation_cost.")
     planning_years: float = P(1.0, 0.1, 20.0, "years", "EST",
                               doc="Horizon over which an operation weighs penalties against switching costs.")
     exit_patience: int = P(3, 1, 100, "decisions", "EST", integer=True,
                            doc="Consecutive loss-making decisions after which an operation exits.")
+    rebuild_sigma: float = P(0.5, 0.0, 5.0, "log units", "K4,EST",
+                             doc="Spread of the time operations need to rebuild seized servers: an operation's time "
+                                 "is the median times exp(this x z), z standard normal drawn once per operation "
+                                 "(stream spammers.rebuild).")
     entry_rate: float = P(10.0, 0.0, 50.0, "entrants/week", "E8",
                           doc="Entrants per week when a typical (median) operation earns its entry cost back twice a year "
                               "(plus imitation x incumbents).")
+    potential_entrants: int = P(120, 1, 100000, "entrants/round", "-", integer=True,
+                                doc="Potential entrants drawn every decision round, each entering with a probability "
+                                    "set by margins: at most this many enter a round (an event 'cap_binding' records "
+                                    "when the expected entry exceeds it).")
     imitation: float = P(0.0, 0.0, 10.0, "1/year", "S1-S3",
                          doc="Entrants per incumbent operation per year when spamming pays (on top of entry_rate): "
                              "newcomers learn the trade from incumbents (spam kits, forums, affiliate programmes), so "
@@ -142,6 +173,9 @@ class IspParams:
                                    doc="What a delivered spam costs an ISP (support, churn).")
     cost_false_positive: float = P(2.0, 0.0, 1e5, "USD/message", "EST",
                                    doc="What a lost legitimate message costs an ISP.")
+    initial_fpr: float = P(1e-3, 0.0, 1.0, "fraction", "I6",
+                           doc="False-positive rate every ISP operates at until its first decision (the point of "
+                               "fpr_grid nearest to it).")
     decision_days: int = P(91, 1, 3650, "days", "EST", integer=True,
                            doc="ISPs revise their filter operating point this often.")
     port25: float = P(0.05, 0.0, 1.0, "fraction", "I4", doc="Share of consumer lines with outbound port 25 blocked.")
@@ -212,11 +246,18 @@ class ConsumerParams:
 @dataclass
 class BotnetParams:
     n_botnets: int = P(10, 1, 1000, "botnets", "I1", integer=True, doc="Botnets (I1: 6 sent 85% in 2008).")
+    size_alpha: float = P(1.2, 0.3, 5.0, "-", "I1",
+                          doc="Pareto tail index of the botnets' shares of capacity (I1: a handful of botnets "
+                              "sent most botnet spam).")
     machines_per_user: float = P(1.0, 0.0, 10.0, "machines/user", "EST", doc="Personal computers per e-mail user.")
     infection_rate: float = P(4e-4, 0.0, 1.0, "1/day", "I3",
                               doc="Daily infection hazard of an unprotected clean machine.")
     security_income: float = P(0.5, 0.0, 1.0, "fraction", "I4",
                                doc="Protection that high income gives (security software, updates).")
+    security_income_scale: float = P(40000.0, 1.0, 1e6, "USD/person/year", "I4,EST",
+                                     doc="GDP per capita at which income gives all of security_income's protection; "
+                                         "poorer countries get it in proportion (a saturation point, not the 30,000 "
+                                         "that normalises GDP elsewhere).")
     security_awareness: float = P(0.6, 0.0, 1.0, "fraction", "C1", doc="Protection at full awareness.")
     broadband_income: float = P(0.0, 0.0, 4.0, "-", "I7",
                                 doc="Always-on exposure in 2004: machines are exposed to infection as (GDP per capita)^this, "
@@ -227,6 +268,9 @@ class BotnetParams:
     natural_cleanup: float = P(0.01, 0.0, 1.0, "1/day", "I3", doc="Clean-up by owners (reinstalls, updates).")
     initial_infected: float = P(0.015, 0.0, 1.0, "fraction", "I3", doc="Infected share of machines at the start.")
     messages_per_bot: float = P(4000.0, 0.0, 1e7, "messages/bot/day", "I2", doc="Sending capacity of one bot.")
+    max_load: float = P(3.0, 1.0, 100.0, "-", "E5,EST",
+                        doc="Highest botnet market load the rental price responds to: the price is the base price x "
+                            "(0.5 + load)^2, load = demand / online capacity, capped here.")
 
 
 @dataclass
@@ -239,9 +283,20 @@ class RegulatorParams:
     max_queue_days: float = P(365.0, 0.0, 3650.0, "days", "EST", doc="A case still queued after this long is dropped.")
     network_days: float = P(21.0, 0.0, 3650.0, "days", "K4", doc="Median delay of a request through a network contact point.")
     mou_days: float = P(120.0, 0.0, 3650.0, "days", "K4", doc="Median delay of a request under a bilateral MoU.")
+    no_contact_point_factor: float = P(2.0, 1.0, 100.0, "-", "K4,EST",
+                                       doc="A network whose members have no single national contact point passes "
+                                           "requests this many times slower than network_days.")
+    info_sharing_cut: float = P(0.5, 0.0, 1.0, "fraction", "K4,EST",
+                                doc="Largest cut in request delays from a network's information sharing (at "
+                                    "info_sharing 1 and full strength).")
+    assistance_share: float = P(0.25, 0.0, 10.0, "fraction", "K4,EST",
+                                doc="Time the requested side's investigator spends on a granted request, as a share "
+                                    "of investigation_days (median; lognormal with duration_sigma).")
     grant: float = P(0.6, 0.0, 1.0, "probability", "K4", doc="Chance the other side grants a request at full powers.")
     arrest: float = P(0.5, 0.0, 1.0, "probability", "L5", doc="Chance a won case ends in arrest where prison is a sanction.")
     fine: float = P(250000.0, 0.0, 1e10, "USD", "L6", doc="Median fine of a won case.")
+    fine_spread: float = P(0.8, 0.0, 10.0, "log units", "L6,EST",
+                           doc="Spread of fines around the median: fine x exp(this x (u - 0.5)), u uniform.")
     prison_penalty: float = P(5e6, 0.0, 1e11, "USD", "L5",
                               doc="Money equivalent a spammer puts on prison (prosecution deters more than fines).")
     shutdown_days: float = P(30.0, 0.0, 3650.0, "days", "K4", doc="Median time an operation needs to rebuild seized infrastructure.")

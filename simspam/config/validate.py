@@ -109,6 +109,11 @@ def to_typed(cfg: DictConfig) -> schema.SimConfig:
     p = obj.params
     _check_shares("params.spammers.business_mix", p.spammers.business_mix, 3)
     _check_shares("params.consumers.awareness_shares", p.consumers.awareness_shares, len(p.consumers.awareness_levels))
+    _check_shares("params.spammers.processor_shares", p.spammers.processor_shares, 5)
+    if p.spammers.decision_cohorts > p.spammers.decision_days:
+        raise ConfigError("params.spammers.decision_cohorts",
+                          f"{p.spammers.decision_cohorts} exceeds decision_days={p.spammers.decision_days}",
+                          "decision_cohorts <= decision_days")
     if p.spammers.n_initial > p.spammers.max_spammers:
         raise ConfigError("params.spammers.n_initial", f"{p.spammers.n_initial} exceeds max_spammers={p.spammers.max_spammers}",
                           "n_initial <= max_spammers")

@@ -31,7 +31,6 @@ from ..metrics.columns import DAILY
 from .engine import Engine
 from .streams import Streams, cornish_fisher_terms, poisson_from_uniform, rare_poisson_from_uniform
 
-VOLUME_SIGMA = 0.15  # day-to-day volatility of spam volume by origin (campaign bursts)
 TERMS_DAYS = 256     # days of the Poisson draws' uniform-only terms computed at once (bounded memory)
 
 
@@ -66,7 +65,7 @@ class Simulation:
                                                                self.start, cfg.world.email_share)
         self.engine = Engine()
         self.model = SpamModel(rng=self.streams.fresh("mesa"))
-        self.policy = Policy(self.world)
+        self.policy = Policy(self.world, self.p.regulators)
         self.consumers = Consumers(self)
         self.isps = Isps(self)
         self.spammers = Spammers(self, self.p.spammers.n_initial, self.p.spammers.max_spammers)
@@ -76,6 +75,7 @@ class Simulation:
         C = self.world.n
         self.rec = {name: np.zeros((self.n_days, C), dtype=spec[0]) for name, spec in DAILY.items()}
         self.event_rows: list[tuple] = []
+        self._binding: dict[str, bool] = {}   # caps binding now (see cap())
         self.plan_dirty = True
         self._next_wake = math.inf
         self.day = 0
@@ -126,6 +126,14 @@ class Simulation:
         code = self.world.codes[country] if isinstance(country, (int, np.integer)) else str(country)
         self.event_rows.append((float(t), kind, code, partner, int(spammer), float(value), detail))
 
+    def cap(self, name: str, binding: bool, t: float, excess: float, country: int | str = "") -> None:
+        """Record a cap that binds: an event ``cap_binding`` (detail: the parameter, value: by how
+        much the model wanted to exceed it) each time it starts to bind; nothing while it keeps
+        binding or does not bind.  A cap that binds shapes the result, so the user should see it."""
+        if binding and not self._binding.get(name, False):
+            self.log("cap_binding", country, value=float(excess), detail=name, time=t)
+        self._binding[name] = bool(binding)
+
     def log_many(self, kind: str, t: float, countries, spammers, partners=None, details=None) -> None:
         """Log one event per element (vectorised callers: relocations, entries, exits)."""
         codes = self.world.codes
@@ -144,7 +152,7 @@ class Simulation:
 
     def _pressure(self, cases_per_day: np.ndarray) -> np.ndarray:
         pol, p = self.policy, self.p.regulators
-        _, grant = pol.channels(p.network_days, p.mou_days)
+        _, grant = pol.channels()
         reach = p.grant * pol.powers[None, :] * grant                     # d's request granted by h
         np.fill_diagonal(reach, 1.0)                                       # a domestic case needs no request
         win = p.success * pol.powers                                       # won under the enforcer's powers...
@@ -188,7 +196,8 @@ class Simulation:
         D = self.n_days
         # Every day draws the same number of uniforms from each stream, whatever the policy
         # (common random numbers); drawing all days at once gives the same numbers, faster.
-        shocks = np.exp(VOLUME_SIGMA * vol_rng.standard_normal((D, C)) - 0.5 * VOLUME_SIGMA ** 2)
+        sigma = p.spammers.volume_sigma
+        shocks = np.exp(sigma * vol_rng.standard_normal((D, C)) - 0.5 * sigma ** 2)
         u_all = np.concatenate((resp_rng.random((D, CA)), comp_rng.random((D, C)), sale_rng.random((D, CA))), axis=1)
         u_cases = case_rng.random((D, C))
         years_all = (np.arange(D) + self.t_ref) / 365.25

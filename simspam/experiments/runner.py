@@ -117,14 +117,14 @@ def relocation_flows(events: pd.DataFrame) -> pd.DataFrame:
     return g
 
 
-def cooperation_edges(policy, codes, network_days: float = 1.0, mou_days: float = 1.0) -> pd.DataFrame:
+def cooperation_edges(policy, codes) -> pd.DataFrame:
     """Who can ask whom for assistance under ``policy``: one row per pair of countries (a, b),
     a before b in table order, with a channel either way.
 
     Whether a channel exists is decided by :meth:`simspam.agents.regulators.Policy.channels`
     alone (a finite delay); ``channel`` only names what links the pair: the networks both
     belong to and ``MoU`` for a bilateral memorandum, joined with ``+``."""
-    delay, _ = policy.channels(network_days, mou_days)
+    delay, _ = policy.channels()
     linked = np.isfinite(delay) | np.isfinite(delay.T)
     a, b = np.nonzero(np.triu(linked, k=1))
     names = []
@@ -161,10 +161,9 @@ def _simulate_with_channels(cfg: DictConfig):
     t0 = time.perf_counter()
     with threadpool_limits(1):
         sim = build(cfg)
-        args = (float(sim.p.regulators.network_days), float(sim.p.regulators.mou_days))
-        start = cooperation_edges(sim.policy, sim.world.codes, *args)
+        start = cooperation_edges(sim.policy, sim.world.codes)
         sim.run()
-        end = cooperation_edges(sim.policy, sim.world.codes, *args)
+        end = cooperation_edges(sim.policy, sim.world.codes)
         res = finish(sim, cfg, "simspam-compare", t0)
     edges = pd.concat([start.assign(when="start"), end.assign(when="end")], ignore_index=True)
     return res, edges[["when", "a", "b", "channel"]]

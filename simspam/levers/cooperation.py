@@ -23,12 +23,13 @@ from .base import Lever, register
 class CooperationNetwork(Lever):
     network: str = "GLOBAL"
     contact_point: bool = True
-    info_sharing: float = P(0.5, 0.0, 1.0, "fraction", doc="Information sharing: shortens requests by up to half.")
+    info_sharing: float = P(0.5, 0.0, 1.0, "fraction", doc="Information sharing: shortens requests by up to "
+                                                           "params.regulators.info_sharing_cut (half).")
     grant_powers: bool = False
 
     def activate(self, sim, mask: np.ndarray) -> None:
         pol = sim.policy
-        delay = 1.0 - 0.5 * self.info_sharing * self.strength
+        delay = 1.0 - sim.p.regulators.info_sharing_cut * self.info_sharing * self.strength
         net = pol.networks.get(self.network)
         if net is None:
             net = pol.networks[self.network] = Network(self.network, np.zeros(sim.world.n, dtype=bool),

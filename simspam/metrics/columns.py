@@ -40,10 +40,12 @@ EVENTS = {
     "date": ("datetime64[ms]", "date", "calendar day of the event"),
     "kind": ("string", "-", "case_opened, case_won, case_dropped, assistance_requested, assistance_granted, assistance_refused, "
              "fine, arrest, takedown, botnet_rebuilt, relocation_home, relocation_infra, law_adopted, network_joined, mou_signed, "
-             "lever_start, lever_end, payment_cut, spammer_entry, spammer_exit"),
+             "lever_start, lever_end, payment_cut, spammer_entry, spammer_exit, cap_binding (a capacity parameter starts to bind: "
+             "detail names it)"),
     "country": ("string", "ISO3", "where it happened (the acting regulator, the new home or host, the adopting country)"),
     "partner": ("string", "ISO3", "the other country involved, or empty"),
     "spammer": ("int64", "id", "the operation's id, or -1"),
-    "value": ("float64", "USD or -", "case number (case and assistance events), fine amount, botnet capacity share, lever strength"),
+    "value": ("float64", "USD or -", "case number (case and assistance events), fine amount, botnet capacity share, lever strength, "
+              "by how much a cap was exceeded"),
     "detail": ("string", "-", "free text"),
 }

@@ -66,3 +66,22 @@ def test_times_scheduled_from_the_day_loop_do_not_depend_on_other_events(other):
     eng.advance_to(2.0)
     assert seen == [1.2160325685892552]
     assert eng.now == 2.0
+
+
+def test_a_day_is_the_step_plan_run_in_order():
+    """The loop runs exactly Simulation.STEP_PLAN, phase by phase, every day (the order the
+    docs print is the order that runs)."""
+    import simspam
+    from simspam.api import build
+    from simspam.core.sim import Simulation
+
+    sim = build(simspam.compose(["world=tiny", "params.spammers.n_initial=50", "years=0.02"]))
+    calls = []
+    plan = sim.plan()
+    sim.plan = lambda: [(label, lambda t, f=f, label=label: (calls.append((t, label)), f(t)))
+                        for label, f in plan]
+    sim.run()
+    labels = [label for label, _ in Simulation.STEP_PLAN]
+    assert labels[0] == "events" and labels[-1] == "record"
+    assert calls == [(t, label) for t in range(sim.n_days) for label in labels]
+    assert [label for label, _ in Simulation.describe_plan()] == labels

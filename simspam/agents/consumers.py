@@ -8,7 +8,19 @@ mass from the unaware class up, and it drifts back as campaigns fade.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+
+
+@dataclass
+class ConsumerRates:
+    """How consumers answer delivered spam, by destination, between two changes of plans."""
+
+    time_coef: np.ndarray   # (C,) hours lost per delivered spam
+    resp_coef: np.ndarray   # (C, A) responses per delivered spam, by awareness class
+    sale_coef: np.ndarray   # (C,) sales per response (payments that go through)
+    comp_coef: np.ndarray   # (C,) complaints per delivered spam
 
 
 class Consumers:
@@ -74,6 +86,21 @@ class Consumers:
         p = self.sim.p.consumers
         return (p.response_rate * self.learning * (self.split @ self.resp_mult) * p.purchase_rate
                 * self.income * self.attention)
+
+    def rates(self, years: float, delivered: np.ndarray, pay_ok: np.ndarray, law: np.ndarray) -> ConsumerRates:
+        """Responses, sales, complaints and time lost per delivered spam, from the awareness mix,
+        the year (novelty wearing off), the inbox load of ``delivered`` (spam per country per day),
+        the share of payments that go through and whether a law tells people where to complain."""
+        pc = self.sim.p.consumers
+        self.refresh_if_changed()
+        self.set_year(years)
+        time_coef = (self.split * self.time_mult).sum(axis=1) * (pc.seconds_per_spam / 3600.0)
+        self.set_inbox_load(delivered)
+        resp_coef = self.split * (pc.response_rate * self.learning * self.resp_mult)[None, :] * self.attention[:, None]
+        lawfactor = np.where(law > 0, 1.0, pc.no_law_complaints)
+        return ConsumerRates(
+            time_coef=time_coef, resp_coef=resp_coef, sale_coef=pc.purchase_rate * self.income * pay_ok,
+            comp_coef=(self.split * self.complain_mult).sum(axis=1) * pc.complaint_rate * lawfactor)
 
     def set_inbox_load(self, delivered: np.ndarray) -> None:
         """Crowded inboxes: responses per message fall as delivered spam per user rises."""

@@ -13,10 +13,24 @@ blocklists lets an ISP detect and cut both.  Costs are tallied per day.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.special import ndtr, ndtri
 
 from .world import MAX_ISPS
+
+
+@dataclass
+class IspRates:
+    """What the ISPs do to a message, between two changes of plans or ISP choices.  ``infra`` is
+    0 for hosted servers, 1 for botnets."""
+
+    p_out: np.ndarray          # (infra, origin, 1) share stopped where it leaves
+    catch: np.ndarray          # (infra, origin, destination) share caught by the destination's filters
+    reject: np.ndarray         # (infra, destination) of which refused at connection by blocklists (<= catch)
+    fp_rate: np.ndarray        # (destination,) legitimate mail lost to filters
+    cost_per_user: np.ndarray  # (country,) USD per user per day
 
 
 class Isps:
@@ -64,6 +78,28 @@ class Isps:
 
     def clean_rate(self) -> np.ndarray:
         return (self.share * self.cleanup).sum(axis=1)
+
+    def rates(self, years: float, market) -> IspRates:
+        """Outbound controls, and the inbound catch against the evasion the senders' plans carry
+        (``market``: :class:`simspam.agents.spammers.Market`)."""
+        p = self.sim.p.isps
+        C = len(self.share)
+        p_own, p_bot = self.outbound_block()
+        p_out = np.empty((2, C, 1))                                         # (infra, origin, 1)
+        p_out[0, :, 0], p_out[1, :, 0] = p_own, p_bot
+        det = self.detection(years)                                         # (d, k)
+        bl = self.blocklist
+        # a blocklist member refuses listed senders at connection; the content filter sees the rest
+        miss_own = (1.0 - ndtr(det[None, :, :] - market.E_own[:, :, None])) * (1.0 - bl * p.blocklist_own)[None]
+        catch_own = 1.0 - (miss_own * self.share[None]).sum(axis=2)        # (o, d)
+        miss_bot = (1.0 - ndtr(det - market.E_bot[:, None])) * (1.0 - bl * p.blocklist_bot)
+        catch_bot = 1.0 - (miss_bot * self.share).sum(axis=1)               # (d,)
+        catch = np.empty((2, C, C))                                         # (infra, o, d)
+        catch[0], catch[1] = catch_own, catch_bot
+        refused = (bl * self.share).sum(axis=1)                             # (d,) share of mail meeting a blocklist
+        reject = np.stack((refused * p.blocklist_own, refused * p.blocklist_bot))   # (infra, d), <= catch
+        return IspRates(p_out=p_out, catch=catch, reject=reject, fp_rate=(self.share * self.fpr).sum(axis=1),
+                        cost_per_user=self.daily_cost_per_user())
 
     # ------------------------------------------------------------ decisions
     def choose_operating_points(self, years: float, spam_in: np.ndarray, evasion: np.ndarray, legit: np.ndarray) -> None:

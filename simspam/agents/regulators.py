@@ -90,6 +90,60 @@ class Policy:
         return delay, grant
 
 
+@dataclass
+class RegulatorRates:
+    """What enforcement costs and can take on, between two changes of plans or policy."""
+
+    enf_cost: np.ndarray    # (C,) USD/day of investigators
+    case_cap: np.ndarray    # (C,) most complaint-driven cases a day the investigators can take on
+    case_coef: np.ndarray   # (C,) cases per complaint
+    K: np.ndarray           # (destination, home) expected penalty, USD/day per unit share of delivered spam
+
+
+class Regulators:
+    """The national regulators (one Mesa agent per country), and what they add up to."""
+
+    def __init__(self, sim):
+        self.sim = sim
+        w = sim.world
+        self.agents = [Regulator(sim.model, sim, c, int(w.investigators[c] if w.law[c] > 0 else 0))
+                       for c in range(w.n)]
+
+    def __getitem__(self, country: int) -> "Regulator":
+        return self.agents[country]
+
+    def __iter__(self):
+        return iter(self.agents)
+
+    def __len__(self) -> int:
+        return len(self.agents)
+
+    def rates(self, comp_coef: np.ndarray, delivered: np.ndarray) -> RegulatorRates:
+        """Costs, intake and the enforcement pressure spammers plan against, for the complaint
+        flow ``delivered x comp_coef`` (spam delivered per day by destination)."""
+        sim = self.sim
+        p, pol = sim.p.regulators, sim.policy
+        C = len(self.agents)
+        staff = np.fromiter((r.staff for r in self.agents), dtype=float, count=C)
+        case_cap = staff * p.cases_per_investigator / 365.25 * (pol.law > 0)
+        case_coef = p.case_conversion * pol.powers * (pol.law > 0)
+        return RegulatorRates(enf_cost=staff * p.cost_per_investigator / 365.25, case_cap=case_cap,
+                              case_coef=case_coef,
+                              K=self.pressure(np.minimum(delivered * comp_coef * case_coef, case_cap)))
+
+    def pressure(self, cases_per_day: np.ndarray) -> np.ndarray:
+        """K[d, h]: expected penalty per day (USD) an operation homed in h faces per unit of its
+        share of the spam delivered in d (its share of d's complaints, hence of d's cases)."""
+        pol, p = self.sim.policy, self.sim.p.regulators
+        _, grant = pol.channels()
+        reach = p.grant * pol.powers[None, :] * grant                     # d's request granted by h
+        np.fill_diagonal(reach, 1.0)                                       # a domestic case needs no request
+        win = p.success * pol.powers                                       # won under the enforcer's powers...
+        severity = np.where(pol.sanction == 2, p.arrest * p.prison_penalty + (1 - p.arrest) * p.fine, p.fine)
+        sev = np.where(pol.law > 0, severity, 0.0)                         # ...and sanctions (the home's, abroad)
+        return cases_per_day[:, None] * reach * (win * sev)[None, :]
+
+
 class SpamModel(mesa.Model):
     """Mesa model that owns the few agents (regulators, botnets) and their agent sets."""
 

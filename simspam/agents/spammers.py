@@ -25,6 +25,9 @@ ever stepped after it was removed.  Random numbers come in fixed amounts per rou
 """
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.special import ndtr, ndtri
 
@@ -37,6 +40,28 @@ def truncated_pareto_mean(alpha: float, cap: float) -> float:
     if abs(alpha - 1.0) < 1e-9:
         return 1.0 + float(np.log(cap))
     return (alpha - cap ** (1.0 - alpha)) / (alpha - 1.0)
+
+
+@dataclass
+class Market:
+    """What the active operations' plans add up to, between two changes of plans: the
+    volumes by origin and destination, the evasion they carry, who gets paid for the sales
+    in each destination, and what a sale is worth there.  Built by :meth:`Spammers.market`."""
+
+    rows: np.ndarray          # slots of the active operations
+    alloc: np.ndarray         # their plans: messages/day to each destination (before growth)
+    P_own: np.ndarray         # (host, destination) planned volume from own servers
+    E_own: np.ndarray         # (host, destination) its mean evasion
+    P_bot: np.ndarray         # (destination,) planned volume through botnets
+    P_bot_total: float
+    E_bot: np.ndarray         # (destination,) its mean evasion
+    mean_evasion: np.ndarray  # (destination,) over all spam planned there (what ISPs tune against)
+    home_share: np.ndarray    # (destination, home) of the paid sales
+    pay_ok: np.ndarray        # (destination,) share of sales whose payments go through
+    value_dest: np.ndarray    # (destination,) USD a sale is worth to its spammer
+    fraud_coef: np.ndarray    # (destination,) USD consumers lose per sale (fraud)
+    active_by_home: np.ndarray  # (home,) operations in business (offline ones included)
+    next_wake: float          # first day an offline operation comes back (inf: none)
 
 
 class Spammers:
@@ -62,6 +87,7 @@ class Spammers:
         self.round_days = max(1, p.decision_days // self.cohorts)
         self.profit = np.zeros(m)            # expected profit per day at the last decision
         self.alloc = np.zeros((m, w.n))      # planned messages/day to each destination (before growth)
+        self._eye = np.eye(w.n)
         self.next_uid = 0
         # where operations live and host: more users and more income, more operations (EST)
         self.home_weight = w.users * np.sqrt(w.relative_income)
@@ -164,6 +190,59 @@ class Spammers:
             return
         self.down_until[slots] = np.maximum(self.down_until[slots], t + median_days * self.rebuild[slots])
         self.sim.plan_dirty = True
+
+    # ---------------------------------------------------------------- the market plans make
+    def market(self, t: float) -> Market:
+        """Aggregate the plans of the operations active on day ``t`` (alive and not offline)."""
+        sim = self.sim
+        p = sim.p.spammers
+        C = sim.world.n
+        active = self.alive & (self.down_until <= t)
+        later = self.down_until[self.alive & (self.down_until > t)]
+        rows = np.flatnonzero(active)
+        alloc = self.alloc[rows]
+        own = self.infra[rows] == OWN
+        ev = self.evasion[rows]
+        # origin x destination plans, grouped by host through one-hot matrix products
+        a_own = alloc[own]
+        by_host = self._eye[self.host[rows[own]]].T @ np.hstack((a_own, a_own * ev[own, None]))   # (C, 2C)
+        P_own, ev_own = by_host[:, :C], by_host[:, C:]
+        E_own = ev_own / np.maximum(P_own, 1e-9)
+        bot_alloc = alloc[~own]
+        P_bot = bot_alloc.sum(axis=0)
+        E_bot = (bot_alloc * ev[~own, None]).sum(axis=0) / np.maximum(P_bot, 1e-9)
+        tot = alloc.sum(axis=0)
+        safe = np.maximum(tot, 1e-9)
+        business = self.business[rows]
+        pay = self.processor_ok[self.processor[rows]].astype(float)
+        # one product for the per-destination mixes of volume that can be paid for: by home,
+        # by business (refusing processors stop non-grey sales in the refusing countries).
+        # The right-hand side is (one-hot home | one-hot business) x pay, written directly
+        # (exactly the same matrix; building it from eye rows cost a third of this step).
+        n = len(rows)
+        home_biz = np.zeros((n, C + 3))
+        at = np.arange(n)
+        home_biz[at, self.home[rows]] = pay
+        home_biz[at, C + business] = pay
+        mixes = alloc.T @ home_biz
+        paid_biz = mixes[:, C:]
+        paid_biz[:, 1:] *= (1.0 - self.processor_refusal)[:, None]
+        paid_tot = paid_biz.sum(axis=1)
+        pay_ok = np.where(tot > 0, paid_tot / safe, 1.0)                  # share of sales that go through
+        paid_safe = np.maximum(paid_tot, 1e-9)
+        home_share = mixes[:, :C] / np.maximum(mixes[:, :C].sum(axis=1), 1e-9)[:, None]  # (destination, home)
+        home_share[paid_tot <= 0] = 0.0
+        biz = paid_biz / paid_safe[:, None]                               # (destination, business) of paid sales
+        biz[paid_tot <= 0] = np.array(p.business_mix)
+        value = np.array([p.order_value * p.commission] * 2 + [p.fraud_loss])
+        w_own = P_own.sum(axis=0)
+        return Market(
+            rows=rows, alloc=alloc, P_own=P_own, E_own=E_own, P_bot=P_bot, P_bot_total=float(P_bot.sum()),
+            E_bot=E_bot,
+            mean_evasion=(ev_own.sum(axis=0) + E_bot * P_bot) / np.maximum(w_own + P_bot, 1e-9),
+            home_share=home_share, pay_ok=pay_ok, value_dest=biz @ value, fraud_coef=biz[:, FRAUD] * p.fraud_loss,
+            active_by_home=np.bincount(self.home[self.alive], minlength=C),
+            next_wake=float(later.min()) if len(later) else math.inf)
 
     # ---------------------------------------------------------------- decisions
     def decide(self, round_no: int, t: float) -> None:

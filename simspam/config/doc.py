@@ -137,10 +137,11 @@ PARAM_HEADER = ("key", "default", "range", "unit", "source", "meaning")
 # ---------------------------------------------------------------------------- schedule
 
 def schedule_list() -> str:
-    """The day loop's phases, in order (``Simulation.STEP_ORDER``)."""
+    """The day's phases, in order: the labels of ``Simulation.STEP_PLAN`` (the sequence the day
+    loop runs) and the first paragraph of each phase method's docstring."""
     from ..core.sim import Simulation
 
-    return "\n".join(f"{i}. {step}" for i, step in enumerate(Simulation.STEP_ORDER, 1)) + "\n"
+    return "\n".join(f"{i}. **{label}**: {text}" for i, (label, text) in enumerate(Simulation.describe_plan(), 1)) + "\n"
 
 
 # ---------------------------------------------------------------------------- parameters

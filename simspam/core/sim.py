@@ -1,11 +1,16 @@
-"""One simulation run: the world, its actors, the levers, and the day loop.
+"""One simulation run: the world, its actors, the levers, and the day's step plan.
 
 Hybrid engine.  High-volume flows (billions of messages a day) are integer counts per
 origin-destination pair, computed with numpy once per day; rare, irregular things
 (cases, mutual-assistance requests, takedowns, law adoptions, campaigns) are SimPy
-processes in continuous time.  The day loop is one explicit, printable list of
-phases (``Simulation.STEP_ORDER``); before the phases of day ``t`` run, every event
-stamped at or before ``t`` has happened (see :mod:`simspam.core.engine`).
+processes in continuous time.  A day is the step plan (``Simulation.STEP_PLAN``): a
+sequence of (label, method) pairs that the loop runs in order, and that
+``docs/model.md`` prints.  Before the phases of day ``t`` run, every event stamped at
+or before ``t`` has happened (see :mod:`simspam.core.engine`).
+
+The rates the flows use (what filters catch, how consumers answer, what enforcement
+costs) are computed by each actor in its own module from the plans the spam operations
+made; the simulation only decides *when* they are recomputed (``_refresh``).
 
 Accounting is exact by construction: each stage splits an integer count into two
 integers (``part = floor(count * p)``, ``rest = count - part``), so every message
@@ -18,13 +23,12 @@ import datetime as dt
 import math
 
 import numpy as np
-from scipy.special import ndtr
 
 from ..agents.botnets import Botnets
 from ..agents.consumers import Consumers
 from ..agents.isps import Isps
-from ..agents.regulators import Policy, Regulator, SpamModel
-from ..agents.spammers import FRAUD, OWN, Spammers
+from ..agents.regulators import Policy, Regulators, SpamModel
+from ..agents.spammers import Spammers
 from ..agents.world import load_world
 from ..config.schema import SimConfig
 from ..metrics.columns import DAILY
@@ -34,23 +38,15 @@ from .streams import Streams, cornish_fisher_terms, poisson_from_uniform, rare_p
 TERMS_DAYS = 256     # days of the Poisson draws' uniform-only terms computed at once (bounded memory)
 
 
-class Simulation:
-    STEP_ORDER = (
-        "events: SimPy processes up to the start of the day (levers, cases, requests, takedowns)",
-        "decide: every decision_days / 2, half of the spam operations revise plans (all of them on day 0, "
-        "after a first plan primes the market); attrition and free entry",
-        "plan: aggregate operations' plans into origin x destination volumes (whenever plans, levers or ISP choices changed)",
-        "send: daily volume shocks; botnet capacity rationing",
-        "outbound: port-25 blocking, acceptable-use terminations, blocklists at the origin",
-        "inbound: ISP filters at the destination against the senders' evasion",
-        "consumers: time lost, responses, sales, complaints; legitimate mail and false positives",
-        "money: spammer revenue by home, fraud losses, ISP, enforcement and campaign costs",
-        "enforcement: complaints become cases (SimPy processes starting during the day)",
-        "isps: quarterly choice of filter operating points",
-        "botnets: infection and clean-up of consumer machines",
-        "record",
-    )
+class Day:
+    """The flows of the day being simulated (scratch space the phases hand on to each other)."""
 
+    __slots__ = ("years", "users", "growth", "S", "B", "arrivals", "filtered", "rejected", "delivered",
+                 "hours", "responses", "complaints", "sales", "new_cases", "legit", "legit_lost",
+                 "fraud", "revenue_home", "isp_cost", "social")
+
+
+class Simulation:
     def __init__(self, cfg: SimConfig, levers: list, world=None):
         self.cfg = cfg
         self.p = cfg.params
@@ -70,18 +66,16 @@ class Simulation:
         self.isps = Isps(self)
         self.spammers = Spammers(self, self.p.spammers.n_initial, self.p.spammers.max_spammers)
         self.botnets = Botnets(self)
-        self.regulators = [Regulator(self.model, self, c, int(self.world.investigators[c] if self.world.law[c] > 0 else 0))
-                           for c in range(self.world.n)]
+        self.regulators = Regulators(self)
         C = self.world.n
         self.rec = {name: np.zeros((self.n_days, C), dtype=spec[0]) for name, spec in DAILY.items()}
         self.event_rows: list[tuple] = []
         self._binding: dict[str, bool] = {}   # caps binding now (see cap())
         self.plan_dirty = True
-        self._next_wake = math.inf
         self.day = 0
+        self.today = Day()
         self.last_delivered = np.full(C, 1.0)
-        self.K = np.zeros((C, C))
-        self._eye = np.eye(C)
+        self.market = self.isp_rates = self.cons_rates = self.reg_rates = None   # set by _refresh
         self.campaign_cost = np.zeros(C)   # USD/day of awareness campaigns running (levers add to it)
         self.levers = list(levers)
         for lever in self.levers:
@@ -95,6 +89,7 @@ class Simulation:
         self.rec = {}
         self.event_rows = []
         self.spammers.alloc = None
+        self.market = None
         self.engine = None
         # Mesa 3.3 keeps every model it has seen in a class-level id counter (a strong
         # reference).  Removing the agents through Mesa's public API cuts the model loose
@@ -146,157 +141,219 @@ class Simulation:
 
     def enforcement_pressure(self) -> np.ndarray:
         """K[d, h]: expected penalty per day (USD) an operation homed in h faces per unit of its
-        share of the spam delivered in d (its share of d's complaints, hence of d's cases).
-        Computed at each plan refresh from the case intake the regulators can expect."""
-        return self.K
-
-    def _pressure(self, cases_per_day: np.ndarray) -> np.ndarray:
-        pol, p = self.policy, self.p.regulators
-        _, grant = pol.channels()
-        reach = p.grant * pol.powers[None, :] * grant                     # d's request granted by h
-        np.fill_diagonal(reach, 1.0)                                       # a domestic case needs no request
-        win = p.success * pol.powers                                       # won under the enforcer's powers...
-        severity = np.where(pol.sanction == 2, p.arrest * p.prison_penalty + (1 - p.arrest) * p.fine, p.fine)
-        sev = np.where(pol.law > 0, severity, 0.0)                         # ...and sanctions (the home's, abroad)
-        return cases_per_day[:, None] * reach * (win * sev)[None, :]
+        share of the spam delivered in d (see :meth:`Regulators.pressure`), as of the last refresh
+        (none before the first: the first plans are made before anyone has seen the market)."""
+        if self.reg_rates is None:
+            return np.zeros((self.world.n, self.world.n))
+        return self.reg_rates.K
 
     def prime_market(self, t: float, years: float) -> None:
         """Before the first decisions: expected deliveries from the first plans, so that
         operations see realistic crowding and complaint shares on day 0."""
         self._refresh(t, years)
+        m, r = self.market, self.isp_rates
         origin = self.botnets.origin_share()
-        self.botnets.set_demand(self.P_bot_total)
-        S = np.stack((self.P_own, np.outer(origin, self.P_bot * self.botnets.ration)))
-        arrivals = S * (1.0 - self.p_out)
-        self.last_delivered = (arrivals * (1.0 - self.catch)).sum(axis=(0, 1)) + 1.0
+        self.botnets.set_demand(m.P_bot_total)
+        S = np.stack((m.P_own, np.outer(origin, m.P_bot * self.botnets.ration)))
+        arrivals = S * (1.0 - r.p_out)
+        self.last_delivered = (arrivals * (1.0 - r.catch)).sum(axis=(0, 1)) + 1.0
         self._refresh(t, years)  # penalties and crowding from those deliveries
 
     def expected_delivered_share(self, x: np.ndarray) -> np.ndarray:
         """An operation's expected share of the spam delivered in each destination."""
         return x / (self.last_delivered[None, :] + x + 1.0)
 
-    # ------------------------------------------------------------ the day loop
+    # ------------------------------------------------------------ the run
     def run(self) -> None:
-        vol_rng = self.streams["volume"]
-        resp_rng = self.streams["responses"]
-        sale_rng = self.streams["sales"]
-        comp_rng = self.streams["complaints"]
-        case_rng = self.streams["cases.intake"]
-        C, A = self.world.n, len(self.consumers.level)
-        CA = C * A
-        p = self.p
-        pc, pi = p.consumers, p.isps
-        rec = self.rec
-        growth_rate = p.spammers.capacity_growth
-        user_growth = self.cfg.world.user_growth
-        users0 = self.consumers.users0
-        round_days = self.spammers.round_days
-        add = np.add.reduce
-        S = np.empty((2, C, C))
-        D = self.n_days
-        # Every day draws the same number of uniforms from each stream, whatever the policy
-        # (common random numbers); drawing all days at once gives the same numbers, faster.
-        sigma = p.spammers.volume_sigma
-        shocks = np.exp(sigma * vol_rng.standard_normal((D, C)) - 0.5 * sigma ** 2)
-        u_all = np.concatenate((resp_rng.random((D, CA)), comp_rng.random((D, C)), sale_rng.random((D, CA))), axis=1)
-        u_cases = case_rng.random((D, C))
-        years_all = (np.arange(D) + self.t_ref) / 365.25
-        users_all = users0[None, :] * np.exp(user_growth * np.arange(D) / 365.25)[:, None]   # users0: at the start
-        growth_all = np.exp(growth_rate * years_all)
-        legit_all = np.floor(users_all * pc.legit_per_user)
-        rec["legit_sent"][:] = legit_all
-        for t in range(D):
+        """Run every day of the step plan, then the events up to the end of the last day."""
+        self._draw_ahead()
+        plan = self.plan()
+        for t in range(self.n_days):
             self.day = t
-            years = float(years_all[t])
-            u_day = u_all[t]
-            if t % TERMS_DAYS == 0:
-                z_b, a_b, b_b = cornish_fisher_terms(u_all[t:t + TERMS_DAYS])
-            # events
-            self.engine.advance_to(float(t))
-            users = users_all[t]
-            self.consumers.users = users
-            # decide
-            if t % round_days == 0:
-                self.spammers.decide(t // round_days, float(t))
-            # plan (and every rate that only changes with plans, levers or ISP decisions)
-            if self.plan_dirty or t >= self._next_wake:
-                self._refresh(float(t), years)
-            growth = growth_all[t]
-            # send
-            shock = shocks[t]
-            bots = self.botnets
-            bots.set_demand(self.P_bot_total * growth)
-            # S[0]: hosted servers (origin = host), S[1]: botnets (origin = where the bots are)
-            np.multiply(self.P_own, (growth * shock)[:, None], out=S[0])
-            np.multiply.outer(bots.origin_share() * shock, self.P_bot * (growth * bots.ration), out=S[1])
-            np.floor(S, out=S)
-            # outbound
-            B = np.floor(S * self.p_out)
-            Arr = S - B
-            # inbound
-            by_infra = add(Arr, axis=1)                                     # (infra, destination)
-            arrivals = add(by_infra, axis=0)
-            filtered = np.minimum(np.floor(add(add(Arr * self.catch, axis=0), axis=0)), arrivals)
-            # of which refused at connection by blocklists (a refusal is a catch: reject <= catch)
-            rejected = np.minimum(np.floor(add(by_infra * self.reject, axis=0)), filtered)
-            delivered = arrivals - filtered
-            # consumers: responses, complaints, sales and new cases in one inverse-CDF call.
-            # Sales are drawn on the expected responses (and capped by the realised ones);
-            # the case intake follows the expected complaint flow.
-            hours = delivered * self.time_coef
-            mu_resp = delivered[:, None] * self.resp_coef
-            mu_comp = delivered * self.comp_coef
-            i = t % TERMS_DAYS
-            drawn = poisson_from_uniform(u_day, np.concatenate((
-                mu_resp.ravel(), mu_comp, (mu_resp * self.sale_coef[:, None]).ravel())), terms=(z_b[i], a_b[i], b_b[i]))
-            responses = drawn[:CA].reshape(C, A)
-            complaints = drawn[CA:CA + C]
-            sales = add(np.minimum(drawn[CA + C:2 * CA + C].reshape(C, A), responses), axis=1)
-            responses = add(responses, axis=1)
-            new_cases = rare_poisson_from_uniform(u_cases[t], np.minimum(mu_comp * self.case_coef, self.case_cap))
-            legit = legit_all[t]
-            legit_lost = np.floor(legit * self.fp_rate)
-            # money
-            fraud = sales * self.fraud_coef
-            revenue_home = (sales * self.value_dest) @ self.home_share
-            isp_cost = users * self.isp_cost_per_user + bots.cleaned_today_isp() * pi.cleanup_cost
-            social = (hours * pc.value_of_time + fraud + legit_lost * pc.value_lost_legit + isp_cost + self.enf_cost
-                      + self.campaign_cost)
-            # enforcement: complaints become cases, starting at a random time during the day
-            for c in new_cases.nonzero()[0]:
-                slots, cum = self._case_targets(int(c))
-                for _ in range(int(new_cases[c])):
-                    self.regulators[c].open_case_from_complaints(float(t), slots, cum)
-            # isps
-            if t % pi.decision_days == 0:
-                self.isps.choose_operating_points(years, arrivals, self.mean_evasion, legit)
-                self.plan_dirty = True
-            # botnets
-            bots.step(years)
-            self.last_delivered = delivered + 1.0
-            # record
-            rec["spam_sent"][t] = add(add(S, axis=0), axis=1)
-            rec["spam_sent_botnet"][t] = add(S[1], axis=1)
-            rec["blocked_outbound"][t] = add(add(B, axis=0), axis=1)
-            rec["spam_received"][t] = arrivals
-            rec["filtered"][t] = filtered
-            rec["rejected_blocklist"][t] = rejected
-            rec["delivered"][t] = delivered
-            rec["legit_lost"][t] = legit_lost
-            rec["responses"][t] = responses
-            rec["sales"][t] = sales
-            rec["spammer_revenue"][t] = revenue_home
-            rec["fraud_loss"][t] = fraud
-            rec["complaints"][t] = complaints
-            rec["infected_machines"][t] = np.floor(bots.infected)
-            rec["consumer_hours"][t] = hours
-            rec["isp_cost"][t] = isp_cost
-            rec["enforcement_cost"][t] = self.enf_cost
-            rec["campaign_cost"][t] = self.campaign_cost
-            rec["social_cost"][t] = social
-            rec["active_spammers"][t] = self._active_by_home
+            for _label, step in plan:
+                step(t)
         self.engine.advance_to(float(self.n_days))
 
+    def plan(self) -> list[tuple[str, object]]:
+        """The step plan of this simulation: (label, bound method) in the order a day runs them."""
+        return [(label, step.__get__(self)) for label, step in self.STEP_PLAN]
+
+    @classmethod
+    def describe_plan(cls) -> list[tuple[str, str]]:
+        """(label, what the phase does) for every phase, from the methods' docstrings."""
+        return [(label, " ".join(step.__doc__.split("\n\n")[0].split())) for label, step in cls.STEP_PLAN]
+
+    def _draw_ahead(self) -> None:
+        """Draw every day's numbers of the daily streams before the first day.  Every day draws
+        the same number of uniforms from each stream, whatever the policy (common random
+        numbers); drawing all days at once gives the same numbers, faster."""
+        p = self.p
+        C, A, D = self.world.n, len(self.consumers.level), self.n_days
+        CA = C * A
+        sigma = p.spammers.volume_sigma
+        self._shocks = np.exp(sigma * self.streams["volume"].standard_normal((D, C)) - 0.5 * sigma ** 2)
+        self._u = np.concatenate((self.streams["responses"].random((D, CA)), self.streams["complaints"].random((D, C)),
+                                  self.streams["sales"].random((D, CA))), axis=1)
+        self._u_cases = self.streams["cases.intake"].random((D, C))
+        self._years = (np.arange(D) + self.t_ref) / 365.25
+        self._users = self.consumers.users0[None, :] * np.exp(self.cfg.world.user_growth * np.arange(D) / 365.25)[:, None]
+        self._growth = np.exp(p.spammers.capacity_growth * self._years)
+        self._legit = np.floor(self._users * p.consumers.legit_per_user)
+        self.rec["legit_sent"][:] = self._legit
+        self._S = np.empty((2, C, C))
+
+    # ------------------------------------------------------------ the phases of a day
+    def _events(self, t: int) -> None:
+        """SimPy processes up to the start of the day (levers, cases, requests, takedowns)."""
+        self.engine.advance_to(float(t))
+        day = self.today
+        day.years = float(self._years[t])
+        day.users = self.consumers.users = self._users[t]
+        day.growth = self._growth[t]
+        day.legit = self._legit[t]
+
+    def _decide(self, t: int) -> None:
+        """Every decision_days / decision_cohorts days, one cohort of the spam operations revises
+        its plans (all of them on day 0, after a first plan primes the market); attrition and
+        free entry."""
+        sp = self.spammers
+        if t % sp.round_days == 0:
+            sp.decide(t // sp.round_days, float(t))
+
+    def _rates(self, t: int) -> None:
+        """Aggregate the operations' plans and recompute every actor's rates when plans, levers,
+        ISP choices or offline operations changed."""
+        if self.plan_dirty or t >= self.market.next_wake:
+            self._refresh(float(t), self.today.years)
+
+    def _send(self, t: int) -> None:
+        """Daily volume shocks by origin; botnet capacity rationing.  S[0]: hosted servers (origin =
+        host), S[1]: botnets (origin = where the infected machines are)."""
+        m, bots, day = self.market, self.botnets, self.today
+        growth, shock, S = day.growth, self._shocks[t], self._S
+        bots.set_demand(m.P_bot_total * growth)
+        np.multiply(m.P_own, (growth * shock)[:, None], out=S[0])
+        np.multiply.outer(bots.origin_share() * shock, m.P_bot * (growth * bots.ration), out=S[1])
+        np.floor(S, out=S)
+        day.S = S
+
+    def _outbound(self, t: int) -> None:
+        """Port-25 blocking, acceptable-use terminations and blocklists stop spam at its origin."""
+        day = self.today
+        day.B = np.floor(day.S * self.isp_rates.p_out)
+
+    def _inbound(self, t: int) -> None:
+        """ISP filters at the destination, against the senders' evasion; blocklists refuse part
+        of what they catch at connection."""
+        add = np.add.reduce
+        day, r = self.today, self.isp_rates
+        Arr = day.S - day.B
+        by_infra = add(Arr, axis=1)                                     # (infra, destination)
+        arrivals = add(by_infra, axis=0)
+        filtered = np.minimum(np.floor(add(add(Arr * r.catch, axis=0), axis=0)), arrivals)
+        # of which refused at connection by blocklists (a refusal is a catch: reject <= catch)
+        day.rejected = np.minimum(np.floor(add(by_infra * r.reject, axis=0)), filtered)
+        day.arrivals, day.filtered, day.delivered = arrivals, filtered, arrivals - filtered
+
+    def _consumers(self, t: int) -> None:
+        """Time lost, responses, sales and complaints (and the day's new cases) in one inverse-CDF
+        call; legitimate mail lost to false positives.  Sales are drawn on the expected responses
+        (and capped by the realised ones); the case intake follows the expected complaint flow."""
+        add = np.add.reduce
+        day, c, reg = self.today, self.cons_rates, self.reg_rates
+        C = self.world.n
+        CA = c.resp_coef.size
+        i = t % TERMS_DAYS
+        if i == 0:
+            self._terms = cornish_fisher_terms(self._u[t:t + TERMS_DAYS])
+        z, a, b = self._terms
+        delivered = day.delivered
+        day.hours = delivered * c.time_coef
+        mu_resp = delivered[:, None] * c.resp_coef
+        mu_comp = delivered * c.comp_coef
+        drawn = poisson_from_uniform(self._u[t], np.concatenate((
+            mu_resp.ravel(), mu_comp, (mu_resp * c.sale_coef[:, None]).ravel())), terms=(z[i], a[i], b[i]))
+        responses = drawn[:CA].reshape(C, -1)
+        day.complaints = drawn[CA:CA + C]
+        day.sales = add(np.minimum(drawn[CA + C:2 * CA + C].reshape(C, -1), responses), axis=1)
+        day.responses = add(responses, axis=1)
+        day.new_cases = rare_poisson_from_uniform(self._u_cases[t], np.minimum(mu_comp * reg.case_coef, reg.case_cap))
+        day.legit_lost = np.floor(day.legit * self.isp_rates.fp_rate)
+
+    def _money(self, t: int) -> None:
+        """Spammers' revenue by home, consumers' fraud losses, ISP, enforcement and campaign costs,
+        and the social cost they add up to."""
+        day, m = self.today, self.market
+        pc, pi = self.p.consumers, self.p.isps
+        day.fraud = day.sales * m.fraud_coef
+        day.revenue_home = (day.sales * m.value_dest) @ m.home_share
+        day.isp_cost = day.users * self.isp_rates.cost_per_user + self.botnets.cleaned_today_isp() * pi.cleanup_cost
+        day.social = (day.hours * pc.value_of_time + day.fraud + day.legit_lost * pc.value_lost_legit + day.isp_cost
+                      + self.reg_rates.enf_cost + self.campaign_cost)
+
+    def _enforcement(self, t: int) -> None:
+        """Complaints become cases: SimPy processes starting at a random time during the day,
+        against an operation drawn in proportion to the spam it sends here."""
+        new_cases = self.today.new_cases
+        for c in new_cases.nonzero()[0]:
+            slots, cum = self._case_targets(int(c))
+            for _ in range(int(new_cases[c])):
+                self.regulators[c].open_case_from_complaints(float(t), slots, cum)
+
+    def _isps(self, t: int) -> None:
+        """Every isps.decision_days, each ISP chooses its filters' operating point."""
+        if t % self.p.isps.decision_days == 0:
+            day = self.today
+            self.isps.choose_operating_points(day.years, day.arrivals, self.market.mean_evasion, day.legit)
+            self.plan_dirty = True
+
+    def _botnets(self, t: int) -> None:
+        """Infection and clean-up of consumer machines."""
+        self.botnets.step(self.today.years)
+        self.last_delivered = self.today.delivered + 1.0
+
+    def _record(self, t: int) -> None:
+        """Write the day's row of every daily column."""
+        add = np.add.reduce
+        rec, day = self.rec, self.today
+        S = day.S
+        rec["spam_sent"][t] = add(add(S, axis=0), axis=1)
+        rec["spam_sent_botnet"][t] = add(S[1], axis=1)
+        rec["blocked_outbound"][t] = add(add(day.B, axis=0), axis=1)
+        rec["spam_received"][t] = day.arrivals
+        rec["filtered"][t] = day.filtered
+        rec["rejected_blocklist"][t] = day.rejected
+        rec["delivered"][t] = day.delivered
+        rec["legit_lost"][t] = day.legit_lost
+        rec["responses"][t] = day.responses
+        rec["sales"][t] = day.sales
+        rec["spammer_revenue"][t] = day.revenue_home
+        rec["fraud_loss"][t] = day.fraud
+        rec["complaints"][t] = day.complaints
+        rec["infected_machines"][t] = np.floor(self.botnets.infected)
+        rec["consumer_hours"][t] = day.hours
+        rec["isp_cost"][t] = day.isp_cost
+        rec["enforcement_cost"][t] = self.reg_rates.enf_cost
+        rec["campaign_cost"][t] = self.campaign_cost
+        rec["social_cost"][t] = day.social
+        rec["active_spammers"][t] = self.market.active_by_home
+
+    STEP_PLAN = (
+        ("events", _events),
+        ("decide", _decide),
+        ("rates", _rates),
+        ("send", _send),
+        ("outbound", _outbound),
+        ("inbound", _inbound),
+        ("consumers", _consumers),
+        ("money", _money),
+        ("enforcement", _enforcement),
+        ("isps", _isps),
+        ("botnets", _botnets),
+        ("record", _record),
+    )
+
+    # ------------------------------------------------------------ rates
     def _case_targets(self, c: int) -> tuple[np.ndarray, np.ndarray]:
         """(slots, cumulative weights) from which a complaint-driven case in ``c`` draws its
         target: the active operations, weighted by the spam they plan to send to ``c``.
@@ -308,100 +365,17 @@ class Simulation:
         at the active slots are the same numbers as over all slots."""
         cached = self._case_cum.get(c)
         if cached is None:
-            cached = self._case_cum[c] = (self._rows, np.cumsum(self._alloc[:, c]))
+            m = self.market
+            cached = self._case_cum[c] = (m.rows, np.cumsum(m.alloc[:, c]))
         return cached
 
     def _refresh(self, t: float, years: float) -> None:
-        """Aggregate operations' plans into origin x destination volumes, and recompute every
-        rate that changes only with plans, levers or ISP decisions.  Plans change at every
-        decision round (``decision_days / 2``), so filter research accrues round by round."""
-        sp = self.spammers
-        p = self.p
-        pc, pi = p.consumers, p.isps
-        C = self.world.n
-        self._active = (sp.alive & (sp.down_until <= t)).astype(float)
-        later = sp.down_until[sp.alive & (sp.down_until > t)]
-        self._next_wake = float(later.min()) if len(later) else math.inf
-        rows = np.flatnonzero(self._active)
-        alloc = sp.alloc[rows]
-        self._rows, self._alloc, self._case_cum = rows, alloc, {}   # for _case_targets
-        own = sp.infra[rows] == OWN
-        ev = sp.evasion[rows]
-        # origin x destination plans, grouped by host through one-hot matrix products
-        eye = self._eye
-        a_own = alloc[own]
-        by_host = eye[sp.host[rows[own]]].T @ np.hstack((a_own, a_own * ev[own, None]))   # (C, 2C)
-        self.P_own, ev_own = by_host[:, :C], by_host[:, C:]
-        self.E_own = ev_own / np.maximum(self.P_own, 1e-9)
-        bot_alloc = alloc[~own]
-        self.P_bot = bot_alloc.sum(axis=0)
-        self.P_bot_total = float(self.P_bot.sum())
-        self.E_bot = (bot_alloc * ev[~own, None]).sum(axis=0) / np.maximum(self.P_bot, 1e-9)
-        tot = alloc.sum(axis=0)
-        safe = np.maximum(tot, 1e-9)
-        business = sp.business[rows]
-        pay = sp.processor_ok[sp.processor[rows]].astype(float)
-        # one product for the per-destination mixes of volume that can be paid for: by home,
-        # by business (refusing processors stop non-grey sales in the refusing countries).
-        # The right-hand side is (one-hot home | one-hot business) x pay, written directly
-        # (exactly the same matrix; building it from eye rows cost a third of this step).
-        n = len(rows)
-        home_biz = np.zeros((n, C + 3))
-        at = np.arange(n)
-        home_biz[at, sp.home[rows]] = pay
-        home_biz[at, C + business] = pay
-        mixes = alloc.T @ home_biz
-        paid_biz = mixes[:, C:]
-        paid_biz[:, 1:] *= (1.0 - sp.processor_refusal)[:, None]
-        paid_tot = paid_biz.sum(axis=1)
-        pay_ok = np.where(tot > 0, paid_tot / safe, 1.0)                  # share of sales that go through
-        paid_safe = np.maximum(paid_tot, 1e-9)
-        self.home_share = mixes[:, :C] / np.maximum(mixes[:, :C].sum(axis=1), 1e-9)[:, None]  # (destination, home)
-        self.home_share[paid_tot <= 0] = 0.0
-        biz = paid_biz / paid_safe[:, None]                               # (destination, business) of paid sales
-        biz[paid_tot <= 0] = np.array(p.spammers.business_mix)
-        self._active_by_home = np.bincount(sp.home[sp.alive], minlength=C)
-        # ISPs: outbound controls, inbound catch against the senders' evasion, false positives
-        isp = self.isps
-        p_own, p_bot = isp.outbound_block()
-        self.p_out = np.empty((2, C, 1))                                    # (infra, origin, 1)
-        self.p_out[0, :, 0], self.p_out[1, :, 0] = p_own, p_bot
-        det = isp.detection(years)                                          # (d, k)
-        bl = isp.blocklist
-        # a blocklist member refuses listed senders at connection; the content filter sees the rest
-        miss_own = (1.0 - ndtr(det[None, :, :] - self.E_own[:, :, None])) * (1.0 - bl * pi.blocklist_own)[None]
-        self.catch_own = 1.0 - (miss_own * isp.share[None]).sum(axis=2)      # (o, d)
-        miss_bot = (1.0 - ndtr(det - self.E_bot[:, None])) * (1.0 - bl * pi.blocklist_bot)
-        catch_bot = 1.0 - (miss_bot * isp.share).sum(axis=1)                # (d,)
-        self.catch = np.empty((2, C, C))                                    # (infra, o, d)
-        self.catch[0], self.catch[1] = self.catch_own, catch_bot
-        refused = (bl * isp.share).sum(axis=1)                              # (d,) share of mail meeting a blocklist
-        self.reject = np.stack((refused * pi.blocklist_own, refused * pi.blocklist_bot))   # (infra, d), <= catch
-        w_own = self.P_own.sum(axis=0)
-        self.mean_evasion = (ev_own.sum(axis=0) + self.E_bot * self.P_bot) / np.maximum(w_own + self.P_bot, 1e-9)
-        self.fp_rate = (isp.share * isp.fpr).sum(axis=1)
-        self.isp_cost_per_user = isp.daily_cost_per_user()
-        # consumers
-        cons = self.consumers
-        cons.refresh_if_changed()
-        cons.set_year(years)
-        self.time_coef = (cons.split * cons.time_mult).sum(axis=1) * (pc.seconds_per_spam / 3600.0)
-        cons.set_inbox_load(self.last_delivered)
-        self.resp_coef = cons.split * (pc.response_rate * cons.learning * cons.resp_mult)[None, :] * cons.attention[:, None]
-        self.sale_coef = pc.purchase_rate * cons.income * pay_ok
-        pol = self.policy
-        lawfactor = np.where(pol.law > 0, 1.0, pc.no_law_complaints)
-        self.comp_coef = (cons.split * cons.complain_mult).sum(axis=1) * pc.complaint_rate * lawfactor
-        value = np.array([p.spammers.order_value * p.spammers.commission] * 2 + [p.spammers.fraud_loss])
-        self.value_dest = biz @ value
-        self.fraud_coef = biz[:, FRAUD] * p.spammers.fraud_loss
-        # regulators
-        staff = np.fromiter((r.staff for r in self.regulators), dtype=float, count=C)
-        self.enf_cost = staff * p.regulators.cost_per_investigator / 365.25
-        self.case_cap = staff * p.regulators.cases_per_investigator / 365.25 * (pol.law > 0)
-        self.case_coef = p.regulators.case_conversion * pol.powers * (pol.law > 0)
-        self.K = self._pressure(np.minimum(self.last_delivered * self.comp_coef * self.case_coef, self.case_cap))
+        """Aggregate the operations' plans into the market and recompute each actor's rates
+        from it (each in its own module)."""
+        m = self.market = self.spammers.market(t)
+        self._case_cum = {}
+        self.isp_rates = self.isps.rates(years, m)
+        self.cons_rates = self.consumers.rates(years, self.last_delivered, m.pay_ok, self.policy.law)
+        self.reg_rates = self.regulators.rates(self.cons_rates.comp_coef, self.last_delivered)
         self.botnets.refresh_rates(years)
         self.plan_dirty = False
-
-

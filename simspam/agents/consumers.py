@@ -42,7 +42,9 @@ class Consumers:
         self._refresh()
 
     def changed(self) -> None:
+        """Awareness moved (a campaign started, ended or faded): the rates must follow."""
         self.version += 1
+        self.sim.plan_dirty = True
 
     @property
     def shares(self) -> np.ndarray:
@@ -87,23 +89,25 @@ class Consumers:
         return (p.response_rate * self.learning * (self.split @ self.resp_mult) * p.purchase_rate
                 * self.income * self.attention)
 
-    def rates(self, years: float, delivered: np.ndarray, pay_ok: np.ndarray, law: np.ndarray) -> ConsumerRates:
+    def rates(self, years: float, users: np.ndarray, delivered: np.ndarray, pay_ok: np.ndarray,
+              law: np.ndarray) -> ConsumerRates:
         """Responses, sales, complaints and time lost per delivered spam, from the awareness mix,
-        the year (novelty wearing off), the inbox load of ``delivered`` (spam per country per day),
-        the share of payments that go through and whether a law tells people where to complain."""
+        the year (novelty wearing off), the inbox load of ``delivered`` (spam per country per day)
+        on ``users``, the share of payments that go through and whether a law tells people where
+        to complain."""
         pc = self.sim.p.consumers
         self.refresh_if_changed()
         self.set_year(years)
         time_coef = (self.split * self.time_mult).sum(axis=1) * (pc.seconds_per_spam / 3600.0)
-        self.set_inbox_load(delivered)
+        self.set_inbox_load(delivered, users)
         resp_coef = self.split * (pc.response_rate * self.learning * self.resp_mult)[None, :] * self.attention[:, None]
         lawfactor = np.where(law > 0, 1.0, pc.no_law_complaints)
         return ConsumerRates(
             time_coef=time_coef, resp_coef=resp_coef, sale_coef=pc.purchase_rate * self.income * pay_ok,
             comp_coef=(self.split * self.complain_mult).sum(axis=1) * pc.complaint_rate * lawfactor)
 
-    def set_inbox_load(self, delivered: np.ndarray) -> None:
+    def set_inbox_load(self, delivered: np.ndarray, users: np.ndarray) -> None:
         """Crowded inboxes: responses per message fall as delivered spam per user rises."""
         p = self.sim.p.consumers
-        per_user = delivered / np.maximum(self.users, 1.0)
+        per_user = delivered / np.maximum(users, 1.0)
         self.attention = 1.0 / (1.0 + per_user / max(p.attention, 1e-9))

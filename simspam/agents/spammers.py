@@ -295,7 +295,7 @@ class Spammers:
         idx = np.flatnonzero(cohort)
         if round_no == 0 and len(idx):
             self._revise(idx, u[idx], t, years, adapt=False)
-            sim.prime_market(t, years)
+            sim.prime_market(t)
         if len(idx):
             self._revise(idx, u[idx], t, years)
 

@@ -10,7 +10,13 @@ or before ``t`` has happened (see :mod:`simspam.core.engine`).
 
 The rates the flows use (what filters catch, how consumers answer, what enforcement
 costs) are computed by each actor in its own module from the plans the spam operations
-made; the simulation only decides *when* they are recomputed (``_refresh``).
+made; the simulation only decides *when* they are recomputed (``_refresh``): whenever
+something they depend on changes (plans, levers, ISP choices, operations coming back
+online).  What moves by itself -- the time trends and the feedback of last period's
+deliveries -- enters the rates through a :class:`Clock` read on a fixed calendar, so
+the rates are a function of the state and the calendar alone: a lever that changes
+nothing leaves every table bit for bit as it was, whenever it starts (common random
+numbers are exact; a property test checks it).
 
 Accounting is exact by construction: each stage splits an integer count into two
 integers (``part = floor(count * p)``, ``rest = count - part``), so every message
@@ -46,6 +52,17 @@ class Day:
                  "fraud", "revenue_home", "isp_cost", "social")
 
 
+class Clock:
+    """The inputs of the rates that move by themselves, read on the rates calendar: the time
+    trends (years since the reference date, users) and the feedback of the spam delivered per
+    day (crowded inboxes, the complaint flow enforcement plans for)."""
+
+    __slots__ = ("years", "users", "delivered")
+
+    def __init__(self, years: float, users: np.ndarray, delivered: np.ndarray):
+        self.years, self.users, self.delivered = years, users, delivered
+
+
 class Simulation:
     def __init__(self, cfg: SimConfig, levers: list, world=None):
         self.cfg = cfg
@@ -76,6 +93,7 @@ class Simulation:
         self.today = Day()
         self.last_delivered = np.full(C, 1.0)
         self.market = self.isp_rates = self.cons_rates = self.reg_rates = None   # set by _refresh
+        self.clock: Clock | None = None                                          # set by _calendar
         self.campaign_cost = np.zeros(C)   # USD/day of awareness campaigns running (levers add to it)
         self.levers = list(levers)
         for lever in self.levers:
@@ -147,17 +165,17 @@ class Simulation:
             return np.zeros((self.world.n, self.world.n))
         return self.reg_rates.K
 
-    def prime_market(self, t: float, years: float) -> None:
+    def prime_market(self, t: float) -> None:
         """Before the first decisions: expected deliveries from the first plans, so that
         operations see realistic crowding and complaint shares on day 0."""
-        self._refresh(t, years)
+        self._refresh(t)
         m, r = self.market, self.isp_rates
         origin = self.botnets.origin_share()
         self.botnets.set_demand(m.P_bot_total)
         S = np.stack((m.P_own, np.outer(origin, m.P_bot * self.botnets.ration)))
         arrivals = S * (1.0 - r.p_out)
-        self.last_delivered = (arrivals * (1.0 - r.catch)).sum(axis=(0, 1)) + 1.0
-        self._refresh(t, years)  # penalties and crowding from those deliveries
+        self.last_delivered = self.clock.delivered = (arrivals * (1.0 - r.catch)).sum(axis=(0, 1)) + 1.0
+        self._refresh(t)  # penalties and crowding from those deliveries
 
     def expected_delivered_share(self, x: np.ndarray) -> np.ndarray:
         """An operation's expected share of the spam delivered in each destination."""
@@ -212,6 +230,16 @@ class Simulation:
         day.growth = self._growth[t]
         day.legit = self._legit[t]
 
+    def _calendar(self, t: int) -> None:
+        """On the rates calendar (every decision_days / decision_cohorts days, with the decision
+        rounds), read the clock: the time trends and last period's deliveries the rates use.
+        Between two readings they stand still, so when else the rates are recomputed changes
+        nothing."""
+        if t % self.spammers.round_days == 0:
+            day = self.today
+            self.clock = Clock(day.years, day.users, self.last_delivered)
+            self.plan_dirty = True
+
     def _decide(self, t: int) -> None:
         """Every decision_days / decision_cohorts days, one cohort of the spam operations revises
         its plans (all of them on day 0, after a first plan primes the market); attrition and
@@ -222,9 +250,9 @@ class Simulation:
 
     def _rates(self, t: int) -> None:
         """Aggregate the operations' plans and recompute every actor's rates when plans, levers,
-        ISP choices or offline operations changed."""
+        ISP choices, offline operations or the clock changed."""
         if self.plan_dirty or t >= self.market.next_wake:
-            self._refresh(float(t), self.today.years)
+            self._refresh(float(t))
 
     def _send(self, t: int) -> None:
         """Daily volume shocks by origin; botnet capacity rationing.  S[0]: hosted servers (origin =
@@ -340,6 +368,7 @@ class Simulation:
 
     STEP_PLAN = (
         ("events", _events),
+        ("calendar", _calendar),
         ("decide", _decide),
         ("rates", _rates),
         ("send", _send),
@@ -369,13 +398,14 @@ class Simulation:
             cached = self._case_cum[c] = (m.rows, np.cumsum(m.alloc[:, c]))
         return cached
 
-    def _refresh(self, t: float, years: float) -> None:
+    def _refresh(self, t: float) -> None:
         """Aggregate the operations' plans into the market and recompute each actor's rates
-        from it (each in its own module)."""
+        from it (each in its own module), with the trends and feedback of the clock."""
+        clock = self.clock
         m = self.market = self.spammers.market(t)
         self._case_cum = {}
-        self.isp_rates = self.isps.rates(years, m)
-        self.cons_rates = self.consumers.rates(years, self.last_delivered, m.pay_ok, self.policy.law)
-        self.reg_rates = self.regulators.rates(self.cons_rates.comp_coef, self.last_delivered)
-        self.botnets.refresh_rates(years)
+        self.isp_rates = self.isps.rates(clock.years, m)
+        self.cons_rates = self.consumers.rates(clock.years, clock.users, clock.delivered, m.pay_ok, self.policy.law)
+        self.reg_rates = self.regulators.rates(self.cons_rates.comp_coef, clock.delivered)
+        self.botnets.refresh_rates(clock.years)
         self.plan_dirty = False

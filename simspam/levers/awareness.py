@@ -20,6 +20,7 @@ from .base import Lever, register
 @register("awareness_campaign")
 @dataclass
 class AwarenessCampaign(Lever):
+    noop: ClassVar = {"reach": 0.0}
     reach: float = P(0.4, 0.0, 1.0, "fraction", doc="Share of unaware consumers the campaign reaches.")
     half_life: float = P(365.0, 1.0, 36500.0, "days", doc="Half-life of the effect after the campaign ends.")
     cost_per_person: float = P(1.0, 0.0, 1e4, "USD/person/year", doc="Cost of reaching one consumer for a year (media, schools, helplines).")

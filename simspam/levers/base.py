@@ -42,6 +42,10 @@ def register(name: str):
 class Lever:
     kind: ClassVar[str] = "lever"
     reversible: ClassVar[bool] = False   # can it end? (laws, networks, codes are permanent)
+    #: Field values with which the lever, though scheduled, changes nothing wherever and whenever
+    #: it acts (None: it has none).  Every lever declares its own: the property test of common
+    #: random numbers (tests/test_crn.py) runs each at these values against the baseline.
+    noop: ClassVar[dict[str, Any] | None] = None
     name: str = ""
     start: str = P("2005-01-01", unit="date", source="-", doc="When it takes effect (YYYY-MM-DD).")
     end: str | None = P(None, unit="date", source="-", doc="When it stops (empty: never; only reversible levers can stop).")

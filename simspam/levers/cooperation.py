@@ -10,6 +10,7 @@ much information sharing shortens them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from .base import Lever, register
 @register("cooperation_network")
 @dataclass
 class CooperationNetwork(Lever):
+    noop: ClassVar = {"countries": []}   # a network nobody joins
     network: str = "GLOBAL"
     contact_point: bool = True
     info_sharing: float = P(0.5, 0.0, 1.0, "fraction", doc="Information sharing: shortens requests by up to "
@@ -48,6 +50,7 @@ class CooperationNetwork(Lever):
 @register("bilateral_mou")
 @dataclass
 class BilateralMou(Lever):
+    noop: ClassVar = {"countries": []}
     """MoUs between every pair of ``countries`` (or between ``countries`` and ``partners``);
     ``strength`` is how readily requests under them are granted."""
 

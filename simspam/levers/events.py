@@ -29,6 +29,7 @@ class Takedown(Lever):
     command servers (those botnets go offline), or both -- a McColo-style provider that
     hosted both -- in ``countries``.  Operators rebuild after about ``rebuild_days``."""
 
+    noop: ClassVar = {"countries": []}
     target: str = choice("hosting", ["hosting", "botnet", "both"], "hosting, botnet or both")
     rebuild_days: float = P(45.0, 0.0, 3650.0, "days", doc="Median time the operators need to rebuild.")
 
@@ -53,6 +54,8 @@ class Takedown(Lever):
 class Arrest(Lever):
     """Arrest the operator of the largest active operation homed in ``countries``."""
 
+    noop: ClassVar = {"countries": []}
+
     def activate(self, sim, mask: np.ndarray) -> None:
         slot = _largest(sim, mask)
         if slot is not None:
@@ -64,6 +67,7 @@ class Arrest(Lever):
 class PaymentCut(Lever):
     """A payment processor (0 = the largest) stops serving spam merchants until ``end``."""
 
+    noop: ClassVar = None   # acts on the processor everywhere, whatever its countries
     processor: int = P(0, 0, 4, "index", integer=True, doc="Processor: 0 is the largest (E7).")
     reversible: ClassVar[bool] = True
 
@@ -81,6 +85,7 @@ class Case(Lever):
     """The regulator of the first of ``countries`` opens a case against the largest active
     operation homed in ``against`` (a scripted investigation, for exercises and tests)."""
 
+    noop: ClassVar = {"countries": []}
     against: str = "USA"
 
     def activate(self, sim, mask: np.ndarray) -> None:

@@ -29,6 +29,7 @@ class MalwareWave(Lever):
     """A wave of botnet malware: the infection hazard of clean machines in ``countries`` is
     multiplied by ``1 + strength x surge`` from ``start`` to ``end`` (no end: to the end of the run)."""
 
+    noop: ClassVar = {"surge": 0.0}
     surge: float = P(1.0, 0.0, 50.0, "-", doc="Extra infection hazard at full strength: the hazard is "
                                                "multiplied by 1 + strength x surge while the wave lasts.")
     reversible: ClassVar[bool] = True
@@ -49,6 +50,7 @@ class MalwareLull(Lever):
     shrink by ``strength`` (the stock the parameters describe is the 2004 one)."""
 
     reversible: ClassVar[bool] = True
+    noop: ClassVar = {"countries": []}
 
     def activate(self, sim, mask: np.ndarray) -> None:
         self.cut = np.where(mask, self.strength, 0.0)

@@ -9,6 +9,7 @@ stronger one.  ``strength`` scales powers and staff.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -22,6 +23,7 @@ SANCTIONS = {"fine": 1, "prison": 2}
 @register("legislation")
 @dataclass
 class Legislation(Lever):
+    noop: ClassVar = {"countries": []}   # laws only strengthen: only no country is a no-op
     regime: str = choice("opt-in", list(REGIMES), "opt-out or opt-in")
     sanction: str = choice("prison", list(SANCTIONS), "the heaviest sanction: fine or prison")
     investigation_powers: float = P(0.8, 0.0, 1.0, "fraction", doc="Regulator's investigation powers at full strength.")

@@ -25,6 +25,7 @@ from .base import Lever, register
 @register("isp_code")
 @dataclass
 class IspCode(Lever):
+    noop: ClassVar = {"aup": 0.0, "port25": 0.0, "blocklist": 0.0, "cleanup": 0.0}   # raises nothing
     aup: float = P(0.7, 0.0, 1.0, "fraction", doc="Hosted-server spam stopped by acceptable-use enforcement.")
     port25: float = P(0.6, 0.0, 1.0, "fraction", doc="Consumer lines with port 25 blocked.")
     blocklist: float = P(1.0, 0.0, 1.0, "fraction", doc="Share of ISPs using shared blocklists.")
@@ -42,6 +43,7 @@ class IspCode(Lever):
 @register("marketing_code")
 @dataclass
 class MarketingCode(Lever):
+    noop: ClassVar = {"compliance": 0.0}
     compliance: float = P(0.8, 0.0, 1.0, "fraction", doc="Share of grey marketers' spam the code stops.")
 
     def activate(self, sim, mask: np.ndarray) -> None:
@@ -52,6 +54,7 @@ class MarketingCode(Lever):
 @register("payment_refusal")
 @dataclass
 class PaymentRefusal(Lever):
+    noop: ClassVar = {"coverage": 0.0}
     coverage: float = P(0.8, 0.0, 1.0, "fraction", doc="Share of spam-advertised sales the payment sector refuses.")
 
     reversible: ClassVar[bool] = True

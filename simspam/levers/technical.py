@@ -21,6 +21,7 @@ from .base import Lever, register
 @register("filter_improvement")
 @dataclass
 class FilterImprovement(Lever):
+    noop: ClassVar = {"jump": 0.0, "research_rate": 0.0}
     jump: float = P(0.5, 0.0, 10.0, "d' units", doc="Immediate gain in detection index.")
     research_rate: float = P(0.1, 0.0, 5.0, "d' units/year", doc="Extra yearly gain from research.")
 
@@ -35,6 +36,7 @@ class FilterImprovement(Lever):
 @register("botnet_cleanup")
 @dataclass
 class BotnetCleanup(Lever):
+    noop: ClassVar = {"rate": 0.0}
     rate: float = P(0.01, 0.0, 1.0, "1/day", doc="Extra daily clean-up rate of infected machines (I5).")
     reversible: ClassVar[bool] = True
 
@@ -48,6 +50,7 @@ class BotnetCleanup(Lever):
 @register("sender_authentication")
 @dataclass
 class SenderAuthentication(Lever):
+    noop: ClassVar = {"gain": 0.0}
     gain: float = P(0.3, 0.0, 5.0, "d' units", doc="Detection gain from authenticated sending domains.")
 
     def activate(self, sim, mask: np.ndarray) -> None:

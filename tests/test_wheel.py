@@ -18,8 +18,12 @@ def test_wheel_carries_its_data_and_runs_without_the_checkout(tmp_path):
     for scenario in (ROOT / "scenarios").glob("*.yaml"):
         assert f"simspam/_bundled/scenarios/{scenario.name}" in names
     for needed in ["simspam/_bundled/conf/config.yaml", "simspam/_bundled/conf/world/world_2004.csv",
-                   "simspam/_bundled/conf/world/tiny.yaml", "simspam/viz/assets/world_110m.json"]:
+                   "simspam/_bundled/conf/world/tiny.yaml", "simspam/viz/assets/world_110m.json",
+                   "simspam/_bundled/conf/calibration/targets.csv", "simspam/_bundled/conf/calibration/fit.json"]:
         assert needed in names
+    # what a user needs, not the fit's research records (they stay in the repository)
+    assert not [n for n in names if "fit_trials" in n or "__pycache__" in n]
+    assert whl.stat().st_size < 5_000_000, f"wheel is {whl.stat().st_size / 1e6:.1f} MB"
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(whl)],
                    check=True, capture_output=True, timeout=600)

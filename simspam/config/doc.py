@@ -132,6 +132,7 @@ def _table(rows: Iterable[tuple[str, ...]], header: tuple[str, ...]) -> str:
 
 
 PARAM_HEADER = ("key", "default", "range", "unit", "source", "meaning")
+RUN_HEADER = ("key", "default run", "declared", "range", "unit", "source", "meaning")
 
 
 # ---------------------------------------------------------------------------- schedule
@@ -161,18 +162,47 @@ def _sections(cls: type, prefix: str = "") -> list[tuple[str, type, list[tuple[s
     return out
 
 
+def _default_run() -> dict:
+    """The configuration the default run uses (``simspam`` with no overrides): composed exactly as
+    the command line composes it, so the tables show what runs -- the calibrated values of
+    ``conf/params/calibrated.yaml`` where the fit set them -- and not only the declarations."""
+    from omegaconf import OmegaConf
+
+    from .compose import compose
+
+    return OmegaConf.to_container(compose([]), resolve=True)
+
+
+def _lookup(config: dict, key: str) -> Any:
+    for part in key.split("."):
+        config = config[part]
+    return config
+
+
+def _run_value(used: Any, declared: Any) -> str:
+    """The default run's value, marked when it is not the declared one (the fit set it)."""
+    if used == declared or (isinstance(used, float) and isinstance(declared, (int, float))
+                            and float(declared) == used):
+        return _value(used)
+    shown = f"{used:.4g}" if isinstance(used, float) else str(used)
+    return f"**`{shown}`** (fitted)"
+
+
 def parameter_tables() -> str:
-    """One Markdown table per configuration section (run, world, params.*)."""
+    """One Markdown table per configuration section (run, world, params.*): the value the default
+    run uses (fitted values in bold), the declared default beside it, range, unit, source."""
     parts = []
+    config = _default_run()
     for prefix, cls, declared in _sections(schema.SimConfig):
         title = SECTION_TITLES.get(prefix, prefix)
         where = f"`{prefix}.*`" if prefix else "top-level keys"
         rows = []
         for name, default, meta in declared:
             key = f"{prefix}.{name}" if prefix else name
-            rows.append((f"`{key}`", _value(default), _range(meta, default), meta.get("unit") or "-",
-                         meta.get("source") or "-", meta.get("doc") or ""))
-        parts.append(f"### {title} ({where}, `{cls.__name__}`)\n\n" + _table(rows, PARAM_HEADER))
+            rows.append((f"`{key}`", _run_value(_lookup(config, key), default), _value(default),
+                         _range(meta, default), meta.get("unit") or "-", meta.get("source") or "-",
+                         meta.get("doc") or ""))
+        parts.append(f"### {title} ({where}, `{cls.__name__}`)\n\n" + _table(rows, RUN_HEADER))
     return "\n\n".join(parts) + "\n"
 
 

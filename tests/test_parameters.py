@@ -88,3 +88,23 @@ def test_every_parameter_has_unit_range_and_source():
         if numeric and meta.get("lo") is None and meta.get("hi") is None and key not in ("design.row",):
             missing.append(key + " (range)")
     assert not missing, missing
+
+
+def test_a_cap_that_binds_is_logged_once_when_it_starts_to_bind():
+    """Caps shape results, so a run says when one binds: an event cap_binding naming the
+    parameter, at the transition into binding (not every day it keeps binding)."""
+    from conftest import TINY
+
+    import simspam
+
+    res = simspam.simulate(simspam.compose(TINY + ["years=2", "params.spammers.potential_entrants=1",
+                                                   "params.spammers.entry_rate=50",
+                                                   "params.botnets.max_load=1.0",
+                                                   "params.botnets.messages_per_bot=10"]))
+    caps = res.events[res.events["kind"] == "cap_binding"]
+    assert {"params.spammers.potential_entrants", "params.botnets.max_load"} <= set(caps["detail"])
+    assert (caps["value"] > 0).all()
+    # every binding spell is logged once: fewer events than the days or rounds it binds
+    assert len(caps) < 40
+    loose = simspam.simulate(simspam.compose(TINY + ["years=2", "params.spammers.potential_entrants=100000"]))
+    assert "params.spammers.potential_entrants" not in set(loose.events.loc[loose.events["kind"] == "cap_binding", "detail"])

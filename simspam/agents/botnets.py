@@ -102,6 +102,8 @@ class Botnets:
         max_load = self.sim.p.botnets.max_load
         self.ration = min(1.0, cap / demand) if demand > 0 else 1.0
         self.load = min(demand / cap, max_load) if cap > 0 else max_load
+        over = demand > max_load * cap
+        self.sim.cap("params.botnets.max_load", over, self.sim.day, demand / cap - max_load if over and cap > 0 else 0.0)
 
     def take_down(self, botnet: int, t: float, days: float) -> None:
         b = self.agents[botnet]

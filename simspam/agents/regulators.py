@@ -15,8 +15,10 @@ investigators widens the pool while cases are waiting.  A case is a SimPy proces
       -> won (fine, infrastructure shut down, or arrest where prison is a sanction)
          or dropped
 
-Every random draw of a case comes from its own stream ``case:<ISO3>:<k>``, so the
-k-th case of a country sees the same numbers in every scenario run with that seed.
+Every random draw of a complaint-driven case comes from its own stream ``case:<ISO3>:<k>``,
+so the k-th case of a country sees the same numbers in every scenario run with that seed;
+scripted cases (a scenario's ``case`` events) draw from ``case:<ISO3>:scripted:<k>``, so
+they do not shift the numbers of complaint-driven ones.
 """
 from __future__ import annotations
 

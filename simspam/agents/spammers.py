@@ -10,9 +10,10 @@ economic agent would (``decide``): where to send (logit-like weights on exposed
 addresses and margin), whether to invest in evasion when filters bite, whether to
 move its home or its servers to a safer jurisdiction (when the expected penalty over
 its planning horizon exceeds the switching cost), and whether to exit (after
-``exit_patience`` losing decisions).  Decisions are staggered: half of the
-operations decide every ``decision_days / 2`` days (two cohorts), which is both
-realistic and cheaper than everyone at once.
+``exit_patience`` losing decisions).  Decisions are staggered: the operations are
+split into ``decision_cohorts`` cohorts, one of which decides every
+``decision_days / decision_cohorts`` days, which is both realistic and cheaper than
+everyone at once.
 
 Free entry: every decision round potential entrants arrive and enter with a probability
 that rises with the profit of a typical (median) incumbent; their number is a steady

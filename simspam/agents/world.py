@@ -39,7 +39,7 @@ class World:
 
     codes: list[str]
     names: list[str]
-    users: np.ndarray            # e-mail users at the start
+    users: np.ndarray            # e-mail users on world.users_date (the table's date)
     gdp: np.ndarray              # USD per capita
     law: np.ndarray              # 0 none, 1 opt-out, 2 opt-in, in force at the start
     sanction: np.ndarray         # 0 none, 1 fine, 2 prison

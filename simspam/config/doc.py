@@ -63,7 +63,7 @@ FALLBACK_DOCS = {
     "cooperation_network.network": "Name of the network.  Joining an existing one (LAP, CNSA, SMMOU from the world "
                                    "table, or one an earlier lever created) merges into it.",
     "cooperation_network.contact_point": "Members have a single national contact point; without one, requests take "
-                                         "twice as long.",
+                                         "params.regulators.no_contact_point_factor times as long (2).",
     "cooperation_network.grant_powers": "Also give cross-border powers to members that have a law.",
     "legislation.cross_border": "Give the regulator cross-border powers (needed for any mutual assistance).",
     "case.against": "ISO3 code or bloc: the target is the largest active operation homed there.",

@@ -60,7 +60,7 @@ class SpammerParams:
                         doc="Largest operation relative to the smallest: the Pareto tail of sizes is truncated here "
                             "(and the sizes rescaled so that their mean is mean_capacity).")
     mean_capacity: float = P(1.0e8, 0.0, 1e12, "messages/day", "S6,E1",
-                             doc="Mean sending capacity of an operation in the start year.")
+                             doc="Mean sending capacity of an operation in the reference year (world.users_date).")
     volume_sigma: float = P(0.15, 0.0, 3.0, "log units", "EST",
                             doc="Day-to-day volatility of spam volume by origin (campaign bursts): each origin's volume "
                                 "is multiplied every day by a lognormal shock of mean 1 and this log-sd.")
@@ -91,7 +91,7 @@ class SpammerParams:
                              doc="How fast evasion wears off as filters learn the tricks.")
     decision_days: int = P(42, 7, 364, "days", "EST", integer=True,
                            doc="Each operation revises volume, targets, infrastructure and home this often "
-                               "(half of the operations every decision_days / 2).  28 and 42 give the same "
+                               "(one cohort of them every decision_days / decision_cohorts days).  28 and 42 give the same "
                                "outcomes within seed noise (benchmarks/); 42 is 20% faster.")
     decision_cohorts: int = P(2, 1, 7, "cohorts", "EST", integer=True,
                               doc="Operations are split into this many cohorts that revise in turn, one every "
@@ -106,13 +106,15 @@ class SpammerParams:
                             doc="Exponential decline of sending costs (~10x over 2003-2009).")
     botnet_price_per_m: float = P(10.0, 0.0, 1e6, "USD/million", "E4,E5,EST",
                                   doc="Botnet rental price at half load in the reference year (2004) on the plain "
-                                      "cost trend (cost_decline); botnet_extra_decline makes prices before 2009 higher.")
+                                      "cost trend (cost_decline); botnet_extra_decline makes prices before the pivot "
+                                      "(botnet_price_pivot_years) higher.")
     botnet_extra_decline: float = P(0.0, 0.0, 3.0, "1/year", "E4,I1",
                                     doc="Extra yearly decline of botnet rental prices on top of cost_decline: rental "
                                         "markets commoditised faster than hosting, which is what moved spam from "
                                         "hosted servers to botnets in 2003-2008 (with entrant_choice).  It pivots on "
-                                        "2009 (the year of the published rental prices): botnets before 2009 cost "
-                                        "exp(this x years before 2009) more, 2009's price is unchanged.")
+                                        "botnet_price_pivot_years (2009, the year of the published rental prices): "
+                                        "botnets before the pivot cost exp(this x years before it) more, the pivot "
+                                        "year's price is unchanged.")
     botnet_price_pivot_years: float = P(5.0, -50.0, 50.0, "years", "E4,E5",
                                         doc="When botnet_price_per_m holds on the plain cost trend: years after "
                                             "world.users_date (5: 2009, the year of the published rental prices).")

@@ -26,7 +26,7 @@ class CooperationNetwork(Lever):
     network: str = "GLOBAL"
     contact_point: bool = True
     info_sharing: float = P(0.5, 0.0, 1.0, "fraction", doc="Information sharing: shortens requests by up to "
-                                                           "params.regulators.info_sharing_cut (half).")
+                                                           "params.regulators.info_sharing_cut.")
     grant_powers: bool = False
 
     def activate(self, sim, mask: np.ndarray) -> None:

@@ -101,18 +101,11 @@ def load_fit_spec(path: str | Path | None = None) -> dict:
 def _schema_range(key: str) -> tuple[float | None, float | None]:
     """The allowed range the schema declares for ``params.<key>`` (a fit must stay inside it:
     a candidate outside would fail validation and only waste runs)."""
-    import dataclasses
-
+    from ..config.check import field_at
     from ..config.schema import Params
 
-    group, name = key.split(".", 1)
-    groups = {f.name: f.default_factory for f in dataclasses.fields(Params)}
-    if group not in groups:
-        raise ConfigError(f"fit.parameters.{key}", f"unknown parameter group '{group}'", ", ".join(groups))
-    meta = {f.name: f.metadata for f in dataclasses.fields(groups[group])}   # the group's class
-    if name not in meta:
-        raise ConfigError(f"fit.parameters.{key}", "unknown parameter", f"a parameter of params.{group}")
-    return meta[name].get("lo"), meta[name].get("hi")
+    _, meta = field_at(Params, key, prefix="fit.parameters.")   # an unknown key names the closest one
+    return meta.get("lo"), meta.get("hi")
 
 
 def to_values(dims: list[Dim], u: np.ndarray) -> dict[str, float]:

@@ -129,9 +129,26 @@ def _schema_of(config_name: str):
     return schema.CompareConfig if config_name == "compare" else schema.SimConfig
 
 
-def _is_group(loader, name: str) -> bool:
-    parent, _, leaf = name.rpartition("/")
-    return leaf in loader.list_groups(parent)
+class _Groups:
+    """The config groups and their options, as Hydra's config loader finds them.  Its repository
+    answers directly; the loader's public methods copy the whole ConfigStore per question (0.1 s)."""
+
+    def __init__(self, loader):
+        self.loader = loader
+        self.repo = getattr(loader, "repository", None)
+
+    def exists(self, name: str) -> bool:
+        if self.repo is not None:
+            return bool(name) and self.repo.group_exists(name)
+        parent, _, leaf = name.rpartition("/")
+        return leaf in self.loader.list_groups(parent)
+
+    def options(self, name: str) -> list[str]:
+        from hydra.core.object_type import ObjectType
+
+        if self.repo is not None:
+            return list(self.repo.get_group_options(name, ObjectType.CONFIG))
+        return list(self.loader.get_group_options(name))
 
 
 def _sweep_values(o) -> list:
@@ -151,26 +168,27 @@ def _sweep_values(o) -> list:
 
 def _check_overrides(loader, overrides: list[str], config_name: str, sweep: bool) -> None:
     cls = _schema_of(config_name)
+    groups = _Groups(loader)
     for o in parse_overrides(overrides):
         key = o.key_or_group
         if o.is_sweep_override() and not sweep:
             raise ConfigError(key, f"{o.input_line.split('=', 1)[-1]} is a sweep, which only --multirun runs",
                               "--multirun to sweep; [a,b] for a list, 'a,b' for a text")
         if o.is_interval_sweep() or (o.value_type is not None and o.value_type.name == "GLOB_CHOICE_SWEEP"
-                                     and not _is_group(loader, key)):
+                                     and not groups.exists(key)):
             continue   # a sweeper plugin's business (Hydra reports what its sweeper cannot do)
-        if _is_group(loader, key) and not isinstance(o.value(), dict):
+        if groups.exists(key) and not isinstance(o.value(), dict):
             if not o.is_delete():
-                _check_option(loader, o)
+                _check_option(groups, o)
         elif o.is_hydra_override():
             continue   # hydra.run.dir=...: Hydra's own keys
         else:
             _check_key(cls, o)
 
 
-def _check_option(loader, o) -> None:
+def _check_option(groups: _Groups, o) -> None:
     group = o.key_or_group
-    options = loader.get_group_options(group)
+    options = groups.options(group)
     what = _OPTION_NAMES.get(group, "option")
     if o.value_type is not None and o.value_type.name == "GLOB_CHOICE_SWEEP":
         if not o.value().filter(options):

@@ -63,7 +63,7 @@ RUN_CASES = [
     (["hydra/launcher=joblb"], "hydra/launcher: unknown option 'joblb' (did you mean 'joblib'? allowed: basic, joblib"),
     # dates, shares, values that must agree
     (["start=2004-13-01"], "start: '2004-13-01' is not a date (allowed: YYYY-MM-DD)"),
-    (["start=1980-01-01"], "start: '1980-01-01' is out of range (allowed: a date between 1990 and 2100)"),
+    (["start=1980-01-01"], "start: '1980-01-01' is out of range (allowed: a date between 1990-01-01 and 2100-12-31)"),
     (["params.spammers.business_mix=[0.5,0.6,0.1]"], "params.spammers.business_mix: sums to 1.2 (allowed: shares summing to 1)"),
     (["params.consumers.awareness_shares=[0.5,0.5]"], "params.consumers.awareness_shares: has 2 entries (allowed: exactly 3 shares"),
     (["params.spammers.n_initial=900", "params.spammers.max_spammers=600"], "params.spammers.n_initial: 900 exceeds max_spammers=600"),
@@ -236,14 +236,26 @@ def test_dashboard_controls_suggest_the_closest_scenario():
     assert str(info.value).startswith("scenario: 'integratd' is not offered (did you mean 'integrated'? allowed:")
 
 
-def test_calibration_parameters_name_the_closest_declared_one():
-    from simspam.calibration.fit import _schema_range
+def test_calibration_parameters_are_checked_against_the_schema(tmp_path):
+    import yaml
 
-    assert _schema_range("consumers.response_rate") == (0.0, 1.0)
-    with pytest.raises(ConfigError) as info:
-        _schema_range("consumer.respons_rate")
-    assert str(info.value).startswith("fit.parameters.consumer.respons_rate: unknown key (did you mean "
-                                      "'fit.parameters.consumers.response_rate'? allowed: the keys of fit.parameters: spammers")
+    from simspam.calibration.fit import load_fit_spec
+
+    def error(key: str, entry: dict) -> str:
+        (tmp_path / "fit.yaml").write_text(yaml.safe_dump({"parameters": {key: entry}}))
+        with pytest.raises(ConfigError) as info:
+            load_fit_spec(tmp_path / "fit.yaml")
+        return str(info.value)
+
+    assert error("consumer.respons_rate", {"lo": 0.001, "hi": 0.01, "scale": "log"}).startswith(
+        "fit.parameters.consumer.respons_rate: unknown key (did you mean 'fit.parameters.consumers.response_rate'? "
+        "allowed: the keys of fit.parameters: spammers")
+    assert error("consumers.response_rate", {"lo": 0.001, "hi": 2, "scale": "log"}) == \
+        "fit.parameters.consumers.response_rate.hi: 2.0 is out of range (allowed: a number in [0.0, 1.0])"
+    assert error("consumers.response_rate", {"lo": "low", "hi": 0.01, "scale": "log"}).startswith(
+        "fit.parameters.consumers.response_rate.lo: 'low' is not a number")
+    assert error("consumers.response_rate", {"lo": 0.001, "hi": 0.01, "scale": "logg"}) == \
+        "fit.parameters.consumers.response_rate.scale: 'logg' is not allowed (did you mean 'log'? allowed: log, lin)"
 
 
 def test_config_error_survives_pickling():

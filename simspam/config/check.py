@@ -137,10 +137,11 @@ def describe(hint, meta: Mapping = _NO_META) -> str:
     return "any value"
 
 
-def check_number(key: str, value: Any, meta: Mapping = _NO_META, integer: bool = False):
-    """A number (an integer if ``integer``), converted as OmegaConf converts it, within ``lo``..``hi``."""
+def check_number(key: str, value: Any, meta: Mapping = _NO_META, integer: bool = False, allowed: str | None = None):
+    """A number (an integer if ``integer``), converted as OmegaConf converts it, within ``lo``..``hi``
+    (``allowed``: the words for that range, if the caller has better ones than the numbers)."""
     integer = integer or bool(meta.get("integer"))
-    allowed = describe_number(meta, integer)
+    allowed = allowed or describe_number(meta, integer)
     node = IntegerNode if integer else FloatNode
     try:
         number = node(value, is_optional=False)._value()
@@ -157,16 +158,21 @@ def check_number(key: str, value: Any, meta: Mapping = _NO_META, integer: bool =
     return number
 
 
-def check_date(key: str, value: Any, allowed: str = "YYYY-MM-DD") -> dt.date:
-    """A calendar date (a ``date`` or its ISO text)."""
+def check_date(key: str, value: Any, allowed: str = "YYYY-MM-DD", lo: dt.date | None = None,
+               hi: dt.date | None = None) -> dt.date:
+    """A calendar date (a ``date`` or its ISO text), between ``lo`` and ``hi`` if given."""
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ConfigError(key, f"{value!r} is not a date", allowed) from None
+        date = value.date()
+    elif isinstance(value, dt.date):
+        date = value
+    else:
+        try:
+            date = dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise ConfigError(key, f"{value!r} is not a date", allowed) from None
+    if (lo is not None and date < lo) or (hi is not None and date > hi):
+        raise ConfigError(key, f"{value!r} is out of range", f"a date between {lo or 'any'} and {hi or 'any'}")
+    return date
 
 
 def check_shares(key: str, values: list[float], n: int | None = None) -> None:

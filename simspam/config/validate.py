@@ -42,9 +42,7 @@ def to_typed(cfg: DictConfig) -> schema.SimConfig:
     if compare:
         _check_compare(obj.compare)
     _apply_scenario_period(obj)
-    start = check.check_date("start", obj.start)
-    if start.year < 1990 or start.year > 2100:
-        raise ConfigError("start", f"{obj.start!r} is out of range", "a date between 1990 and 2100")
+    check.check_date("start", obj.start, lo=dt.date(1990, 1, 1), hi=dt.date(2100, 12, 31))
     p = obj.params
     check.check_shares("params.spammers.business_mix", p.spammers.business_mix, 3)
     check.check_shares("params.consumers.awareness_shares", p.consumers.awareness_shares,

@@ -7,8 +7,9 @@
 Before Hydra creates an output folder, the command line is checked: every override against
 the schema and the config groups (a misspelling gets the closest valid key or option), and
 for a single run the composed configuration in full (ranges, dates, shares, scenario levers,
-countries); for a ``--multirun`` every value of every sweep.  Bad input prints exactly one
-line naming the key and what is allowed, exits with code 2 and writes nothing.
+countries); for a ``--multirun`` the key, option and type of every value of every sweep.  Bad
+input prints exactly one line naming the key and what is allowed, exits with code 2 and writes
+nothing.
 """
 from __future__ import annotations
 
@@ -55,9 +56,10 @@ def validate_command_line(overrides: list[str], config_name: str = "config", mul
     """Check the command line as Hydra will run it; raise ConfigError if anything is wrong.
 
     One run: the overrides, then the composed configuration and everything it builds (levers,
-    countries, a comparison's design).  ``multirun``: the overrides, each value of each sweep
-    (checks that need a whole configuration -- shares, levers, countries -- run in each job, and
-    a job that fails them records ``error.json`` while the sweep goes on)."""
+    countries, a comparison's design).  ``multirun``: the overrides' keys and options and the type
+    of each value of each sweep -- what would stop Hydra half-way through the sweep; ranges and
+    what needs a whole configuration (shares, levers, countries) are checked in each job, and a
+    job that fails them records ``error.json`` while the sweep goes on."""
     from .config.compose import check_overrides, compose
 
     if multirun:

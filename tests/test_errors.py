@@ -93,10 +93,11 @@ RUN_CASES = [
     (["~seed"], "seed: cannot be removed: the schema declares it (allowed: seed=VALUE to change it)"),
     (["+seed=3"], "seed: is already declared, so '+' cannot add it"),
     (["--cfg", "job", "yeers=3"], "yeers: unknown key (did you mean 'years'?"),
-    # a sweep: every value of it, before any job runs
-    (["--multirun", "seed=1,abc"], "seed: 'abc' is not an integer"),
-    (["--multirun", "seed=range(-1,3)"], "seed: -1 is out of range (allowed: an integer in [0, 9223372036854775807])"),
-    (["--multirun", "params.consumers.response_rate=choice(0.002,7)"], "params.consumers.response_rate: 7.0 is out of range"),
+    # a sweep: the key, option and type of every value, before any job runs
+    (["--multirun", "seed=1,abc"], "seed: 'abc' is not an integer (allowed: an integer in [0, 9223372036854775807])"),
+    (["--multirun", "seed=range(0.5,3)"], "seed: 0.5 is not an integer"),
+    (["--multirun", "params.consumers.response_rate=choice(0.002,high)"], "params.consumers.response_rate: 'high' is not a number"),
+    (["--multirun", "output.report=true,maybe"], "output.report: 'maybe' is not true/false"),
     (["--multirun", "foo=1,2"], "foo: unknown key"),
     (["-m", "scenario=baseline,integratd"], "scenario: unknown scenario 'integratd' (did you mean 'integrated'?"),
     (["-m", "params.consumers.respons_rate=0.1,0.2"], "(did you mean 'params.consumers.response_rate'?"),
@@ -138,6 +139,16 @@ def test_simspam_rejects_bad_input_with_one_line(args, expected, capsys, tmp_pat
 def test_simspam_compare_rejects_bad_input_with_one_line(args, expected, capsys, tmp_path, monkeypatch):
     line = _one_line(compare_main, args, capsys, tmp_path, monkeypatch)
     assert line.startswith("simspam: error: ") and expected in line, line
+
+
+def test_a_sweep_value_out_of_range_is_left_to_its_job():
+    """A sweep's ranges are checked in each job, which records the failure and lets the sweep go on
+    (test_experiments.py::test_sweep_records_failures_and_goes_on); a single run checks them first."""
+    from simspam.cli import validate_command_line
+
+    validate_command_line(["world=tiny", "params.consumers.response_rate=0.002,7", "seed=range(-1,1)"], multirun=True)
+    with pytest.raises(ConfigError, match="response_rate: 7.0 is out of range"):
+        validate_command_line(["world=tiny", "params.consumers.response_rate=7"])
 
 
 def test_simspam_design_rejects_a_misspelt_experiment(capsys, tmp_path, monkeypatch):
@@ -310,6 +321,10 @@ def test_checker_converts_values_as_omegaconf_does_and_checks_ranges():
     assert _error(check.check_value, "k", 3.5, int, inner["count"].metadata) == "k: 3.5 is not an integer (allowed: an integer in [1, 10])"
     assert _error(check.check_value, "k", "maybe", bool) == "k: 'maybe' is not true/false (allowed: true or false)"
     assert _error(check.check_value, "k", float("inf"), float, inner["rate"].metadata).startswith("k: inf is not finite")
+    # ranges=False (a sweep's values before its jobs run): the type only, described with its range
+    assert check.check_value("k", 1.5, float, inner["rate"].metadata, ranges=False) == 1.5
+    assert _error(check.check_value, "k", "x", float, inner["rate"].metadata, ranges=False) == \
+        "k: 'x' is not a number (allowed: a number in [0.0, 1.0])"
     assert check.describe_number({"lo": 1}, integer=True) == "an integer >= 1"
     assert check.describe_number({"hi": 2.0, "what": "a year"}) == "a year <= 2.0"
 

@@ -143,14 +143,12 @@ def _sweep(tmp_path, *extra, launcher="basic", check=True):
 
 
 def test_sweep_records_failures_and_goes_on(tmp_path):
-    # each value is valid on its own (a value that is not is rejected before any job runs: test_errors.py),
-    # but 200 operations do not fit 100 slots: that job fails, the others run
-    proc = _sweep(tmp_path, "params.spammers.max_spammers=600,100")
+    proc = _sweep(tmp_path, "params.consumers.response_rate=0.002,7")
     runs = pd.read_parquet(tmp_path / "sw" / "runs.parquet")
     assert len(runs) == 6
     assert (runs["status"] == "ok").sum() == 3 and (runs["status"] == "failed").sum() == 3
     failed = runs[runs["status"] == "failed"]
-    assert failed["error"].str.contains("n_initial: 200 exceeds max_spammers=100").all()
+    assert failed["error"].str.contains("response_rate: 7.0 is out of range").all()
     assert "FAILED" in proc.stderr
 
 

@@ -137,9 +137,11 @@ def describe(hint, meta: Mapping = _NO_META) -> str:
     return "any value"
 
 
-def check_number(key: str, value: Any, meta: Mapping = _NO_META, integer: bool = False, allowed: str | None = None):
+def check_number(key: str, value: Any, meta: Mapping = _NO_META, integer: bool = False, allowed: str | None = None,
+                 ranges: bool = True):
     """A number (an integer if ``integer``), converted as OmegaConf converts it, within ``lo``..``hi``
-    (``allowed``: the words for that range, if the caller has better ones than the numbers)."""
+    (``allowed``: the words for that range, if the caller has better ones than the numbers;
+    ``ranges=False``: the conversion only)."""
     integer = integer or bool(meta.get("integer"))
     allowed = allowed or describe_number(meta, integer)
     node = IntegerNode if integer else FloatNode
@@ -149,7 +151,7 @@ def check_number(key: str, value: Any, meta: Mapping = _NO_META, integer: bool =
         raise ConfigError(key, f"{value!r} is not {meta.get('what') or ('an integer' if integer else 'a number')}",
                           allowed) from None
     lo, hi = _bound(meta.get("lo")), _bound(meta.get("hi"))
-    if lo is None and hi is None:
+    if not ranges or (lo is None and hi is None):
         return number
     if isinstance(number, float) and not math.isfinite(number):
         raise ConfigError(key, f"{number!r} is not finite", allowed)
@@ -188,13 +190,16 @@ def is_interpolation(value: Any) -> bool:
     return isinstance(value, str) and "${" in value
 
 
-def check_value(key: str, value: Any, hint: Any = Any, meta: Mapping = _NO_META, *, one_as_list: bool = False):
+def check_value(key: str, value: Any, hint: Any = Any, meta: Mapping = _NO_META, *, one_as_list: bool = False,
+                ranges: bool = True):
     """Check ``value`` against a declaration (type hint and field metadata); return it converted.
 
     Numbers, booleans and strings are converted as OmegaConf converts them; a list is checked
     element by element (``key[i]``; ``lo``/``hi`` and ``choices`` apply to each element), a
     scalar given for a list is a one-element list if ``one_as_list``; a mapping for a dataclass
-    is checked key by key; ``unit="date"`` fields must hold a date (returned as ISO text)."""
+    is checked key by key; ``unit="date"`` fields must hold a date (returned as ISO text).
+    ``ranges=False`` checks the type only (what OmegaConf itself would refuse): no ``lo``/``hi``,
+    no ``choices``, no dates."""
     hint, optional = _unwrap(hint)
     if value is None and optional:
         return None
@@ -207,15 +212,16 @@ def check_value(key: str, value: Any, hint: Any = Any, meta: Mapping = _NO_META,
         if not isinstance(value, (list, tuple)):
             raise ConfigError(key, f"{value!r} is not a list", describe(hint, meta))
         (elem,) = typing.get_args(hint)[:1] or (Any,)
-        return [check_value(f"{key}[{i}]", v, elem, meta) for i, v in enumerate(value)]
+        return [check_value(f"{key}[{i}]", v, elem, meta, ranges=ranges) for i, v in enumerate(value)]
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
         if isinstance(value, hint):
-            check_instance(value, key + ".")
+            if ranges:
+                check_instance(value, key + ".")
             return value
         if not isinstance(value, Mapping):
             raise ConfigError(key, f"{value!r} is not a mapping", f"a mapping of the keys of {key}: "
                               + ", ".join(fields_of(hint)))
-        return check_mapping(key, value, hint)
+        return check_mapping(key, value, hint, ranges=ranges)
     if origin in (dict, Mapping) or hint is dict:
         if not isinstance(value, Mapping):
             raise ConfigError(key, f"{value!r} is not a mapping", "a mapping of names to values")
@@ -226,15 +232,15 @@ def check_value(key: str, value: Any, hint: Any = Any, meta: Mapping = _NO_META,
         except ValidationError:
             raise ConfigError(key, f"{value!r} is not true/false", "true or false") from None
     if hint in (int, float) or meta.get("lo") is not None or meta.get("hi") is not None:
-        value = check_number(key, value, meta, integer=hint is int)
+        value = check_number(key, value, meta, integer=hint is int, ranges=ranges)
     elif hint is str:
         try:
             value = StringNode(value, is_optional=False)._value()
         except ValidationError:
             raise ConfigError(key, f"{value!r} is not a string", describe(hint, meta)) from None
-    if meta.get("unit") == "date":
+    if ranges and meta.get("unit") == "date":
         value = check_date(key, value).isoformat()
-    if meta.get("choices"):
+    if ranges and meta.get("choices"):
         check_choice(key, value, meta["choices"])
     return value
 
@@ -342,18 +348,18 @@ def field_at(cls, key: str, prefix: str = ""):
     return cur, meta
 
 
-def check_key_value(cls, key: str, value: Any, prefix: str = ""):
+def check_key_value(cls, key: str, value: Any, prefix: str = "", ranges: bool = True):
     """Check a dotted ``key`` of ``cls`` and a ``value`` for it; return the converted value
-    (unchanged inside free-form mappings)."""
+    (unchanged inside free-form mappings).  ``ranges=False``: the value's type only."""
     target = field_at(cls, key, prefix)
     if target is FREE or is_interpolation(value):
         return value
     hint, meta = target
-    return check_value(prefix + key, value, hint, meta)
+    return check_value(prefix + key, value, hint, meta, ranges=ranges)
 
 
 def check_mapping(key: str, data: Mapping, cls, *, what: str = "key", listing: str | None = None,
-                  exclude: Iterable[str] = (), one_as_list: bool = False) -> dict:
+                  exclude: Iterable[str] = (), one_as_list: bool = False, ranges: bool = True) -> dict:
     """Check plain data (a mapping) against dataclass ``cls``: unknown keys (with the closest
     one) and every value; return the converted values.  ``key`` is the mapping's own key;
     ``listing`` introduces the list of allowed keys (default ``the keys of KEY: ``)."""
@@ -366,8 +372,8 @@ def check_mapping(key: str, data: Mapping, cls, *, what: str = "key", listing: s
             close = suggest(k, names)
             raise ConfigError(f"{key}.{k}", f"unknown {what}", listing + ", ".join(names),
                               f"{key}.{close}" if close else None)
-        out[k] = v if is_interpolation(v) else check_value(f"{key}.{k}", v, hint_of(cls, k),
-                                                           names[k].metadata or _NO_META, one_as_list=one_as_list)
+        out[k] = v if is_interpolation(v) else check_value(f"{key}.{k}", v, hint_of(cls, k), names[k].metadata or _NO_META,
+                                                           one_as_list=one_as_list, ranges=ranges)
     return out
 
 

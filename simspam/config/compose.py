@@ -12,9 +12,11 @@ known ones.
 Before composing, :func:`check_overrides` reads the overrides with Hydra's own override
 parser and checks them with :mod:`simspam.config.check`: keys against the schema
 (``SimConfig``, ``CompareConfig``), config-group options against the groups Hydra knows
-(``scenario=``, ``world=``, ``params=``, ``+experiment=``, ``hydra/launcher=``...), and every
-value against its declaration -- every value of a sweep too.  A misspelling gets the closest
-valid key or option.  What Hydra or OmegaConf still raise is translated by :func:`explain`
+(``scenario=``, ``world=``, ``params=``, ``+experiment=``, ``hydra/launcher=``...), and each
+value against its declaration.  A misspelling gets the closest valid key or option.  In a sweep
+every option and every value's type is checked -- what would stop Hydra half-way through the
+sweep --, while a value out of range is left to its job, which records the failure and lets the
+sweep go on (as a sweep always has).  What Hydra or OmegaConf still raise is translated by :func:`explain`
 from the exceptions' types and attributes (``full_key``, ``options``), never from their text.
 """
 from __future__ import annotations
@@ -28,6 +30,7 @@ from hydra import compose as hydra_compose
 from hydra import initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
+from hydra.core.override_parser.types import ValueType
 from omegaconf import DictConfig, OmegaConf
 
 from ..errors import ConfigError
@@ -96,8 +99,9 @@ def compose(overrides: list[str] | None = None, config_name: str = "config") -> 
 
 
 def check_overrides(overrides: list[str], config_name: str = "config", sweep: bool = False) -> None:
-    """Check command-line overrides without composing (``sweep``: a ``--multirun``, whose
-    sweeps ``a,b,c``, ``range(...)`` and ``choice(...)`` are checked value by value)."""
+    """Check command-line overrides without composing.  ``sweep``: a ``--multirun``, whose sweeps
+    ``a,b,c``, ``range(...)`` and ``choice(...)`` are checked value by value, for their keys,
+    options and types (their ranges are checked by each job, which records a failure)."""
     with _hydra() as loader:
         _check_overrides(loader, list(overrides), config_name, sweep)
 
@@ -174,8 +178,7 @@ def _check_overrides(loader, overrides: list[str], config_name: str, sweep: bool
         if o.is_sweep_override() and not sweep:
             raise ConfigError(key, f"{o.input_line.split('=', 1)[-1]} is a sweep, which only --multirun runs",
                               "--multirun to sweep; [a,b] for a list, 'a,b' for a text")
-        if o.is_interval_sweep() or (o.value_type is not None and o.value_type.name == "GLOB_CHOICE_SWEEP"
-                                     and not groups.exists(key)):
+        if o.is_interval_sweep() or (o.value_type == ValueType.GLOB_CHOICE_SWEEP and not groups.exists(key)):
             continue   # a sweeper plugin's business (Hydra reports what its sweeper cannot do)
         if groups.exists(key) and not isinstance(o.value(), dict):
             if not o.is_delete():
@@ -190,7 +193,7 @@ def _check_option(groups: _Groups, o) -> None:
     group = o.key_or_group
     options = groups.options(group)
     what = _OPTION_NAMES.get(group, "option")
-    if o.value_type is not None and o.value_type.name == "GLOB_CHOICE_SWEEP":
+    if o.value_type == ValueType.GLOB_CHOICE_SWEEP:
         if not o.value().filter(options):
             raise ConfigError(group, f"glob {o.input_line.split('=', 1)[-1]} matches no {what}", ", ".join(options))
         return
@@ -209,9 +212,11 @@ def _check_key(cls, o) -> None:
         raise ConfigError(key, "cannot be removed: the schema declares it", f"{key}=VALUE to change it")
     if o.is_add():
         raise ConfigError(key, "is already declared, so '+' cannot add it", f"{key}=VALUE (no '+') to change it")
-    values = _sweep_values(o) if o.is_sweep_override() else [o.value()]
-    for value in values:
-        check.check_key_value(cls, key, value)
+    if o.is_sweep_override():   # each value's type here; its range in its job (a failure is recorded)
+        for value in _sweep_values(o):
+            check.check_key_value(cls, key, value, ranges=False)
+    else:
+        check.check_key_value(cls, key, o.value())
 
 
 # ---------------------------------------------------------------------- what Hydra still raises

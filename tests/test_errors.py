@@ -161,6 +161,18 @@ def test_simspam_design_rejects_a_misspelt_experiment(capsys, tmp_path, monkeypa
     assert line == "simspam: error: --n: 0 is out of range (allowed: an integer >= 1)"
 
 
+def test_design_experiment_file_keys_and_method_name_the_closest(tmp_path):
+    from simspam.experiments.design_cli import load_spec
+
+    spec = tmp_path / "mine.yaml"
+    spec.write_text("desgn: {method: lhs}\nuncertainties: {params.consumers.response_rate: [0.001, 0.01]}\n")
+    assert _error(load_spec, str(spec)) == ("experiment mine.yaml: unknown key 'desgn' (did you mean 'design'? "
+                                            "allowed: description, design, levers, overrides, seeds, uncertainties)")
+    spec.write_text("design: {method: lsh}\nuncertainties: {params.consumers.response_rate: [0.001, 0.01]}\n")
+    assert _error(load_spec, str(spec)) == ("design.method: 'lsh' is not a design method (did you mean 'lhs'? "
+                                            "allowed: lhs, sobol, saltelli, grid)")
+
+
 def test_simspam_validate_rejects_a_bad_seed_count(capsys, tmp_path, monkeypatch):
     from simspam.calibration.validate import main as validate_main
 

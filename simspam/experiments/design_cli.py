@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import OmegaConf
 
-from ..config.check import check_choice, check_name, check_number, suggest
+from ..config.check import check_choice, check_name, check_number
 from ..errors import EXIT_BAD_INPUT, ConfigError, quiet_on_closed_pipe
 from ..paths import data_dir
 from . import designs
@@ -46,8 +46,7 @@ def load_spec(name_or_path: str) -> dict:
     spec = OmegaConf.to_container(OmegaConf.load(path))
     known = {"design", "levers", "uncertainties", "seeds", "overrides", "description"}
     for key in spec:
-        if key not in known:
-            raise ConfigError(key, "unknown key in a design experiment", ", ".join(sorted(known)), suggest(key, known))
+        check_name(f"experiment {path.name}", key, sorted(known), "key")
     check_choice("design.method", spec.get("design", {}).get("method", "lhs"), METHODS, "design method")
     if not spec.get("uncertainties"):
         raise ConfigError("uncertainties", "is empty", "a mapping key -> [low, high] (or [low, high, log])")

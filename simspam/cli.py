@@ -4,13 +4,15 @@
     simspam scenario=integrated seed=3 years=5
     simspam --multirun scenario=baseline,integrated seed=1,2,3
 
-Before Hydra creates an output folder, the command line is composed and fully
-validated (schema, ranges, scenario levers, countries).  Bad input prints exactly
-one line naming the key and what is allowed, exits with code 2 and writes nothing.
+Before Hydra creates an output folder, the command line is checked: every override against
+the schema and the config groups (a misspelling gets the closest valid key or option), and
+for a single run the composed configuration in full (ranges, dates, shares, scenario levers,
+countries); for a ``--multirun`` the key, option and type of every value of every sweep.  Bad
+input prints exactly one line naming the key and what is allowed, exits with code 2 and writes
+nothing.
 """
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -18,79 +20,59 @@ from omegaconf import DictConfig
 
 from .errors import EXIT_BAD_INPUT, ConfigError, quiet_on_closed_pipe
 
-_HYDRA_FLAGS_WITH_VALUE = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd",
-                           "--experimental-rerun", "--package", "-p", "--info", "-i"}
-
-
-def _overrides(argv: list[str]) -> tuple[list[str], bool]:
-    """Overrides on the command line, and whether Hydra will do something other than one run."""
-    out, special = [], False
-    skip = False
-    for a in argv:
-        if skip:
-            skip = False
-            continue
-        if a in _HYDRA_FLAGS_WITH_VALUE:
-            skip, special = True, True
-        elif a.startswith("-"):
-            special = True
-        else:
-            out.append(a)
-    return out, special
-
 
 def explain(exc: BaseException) -> ConfigError:
-    """Turn a Hydra or OmegaConf composition error into a one-line ConfigError."""
-    from .config.compose import scenario_files
+    """A Hydra or OmegaConf error as a one-line ConfigError (:func:`simspam.config.compose.explain`)."""
+    from .config.compose import explain as _explain
 
-    text = str(exc)
-    if exc.__cause__ is not None:
-        text += "\n" + str(exc.__cause__)
-    m = re.search(r"Could not find '([\w/]+)/([^']+)'", text)
-    if m:
-        group, name = m.group(1), m.group(2)
-        if group == "scenario":
-            return ConfigError("scenario", f"unknown scenario {name!r}", ", ".join(scenario_files()))
-        opts = re.findall(r"^\t(\S+)$", text, flags=re.M)
-        return ConfigError(group, f"unknown option {name!r}", ", ".join(opts) or None)
-    m = re.search(r"Key '[^']+' (?:is )?not in (?:struct|'(\w+)')", text)
-    if m:
-        fk = re.search(r"full_key: (\S+)", text)
-        key = fk.group(1) if fk else re.search(r"Could not override '([^']+)'", text).group(1)
-        section = key.rsplit(".", 1)[0] if "." in key else "the top level"
-        return ConfigError(key, "unknown key", f"the keys of {section}; `simspam --cfg job` lists them all")
-    fk = re.search(r"full_key: (\S+)", text)
-    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-    if fk:
-        detail = re.search(r"Value '([^']*)' (?:of type '\w+' )?could not be converted to (\w+)", text)
-        if detail:
-            return ConfigError(fk.group(1), f"{detail.group(1)!r} is not a valid {detail.group(2).lower()}")
-        return ConfigError(fk.group(1), first)
-    m = re.search(r"Error parsing override '([^']+)'", text)
-    if m:
-        return ConfigError(m.group(1).split("=")[0], "cannot be parsed", "key=value")
-    return ConfigError("command line", first)
+    return _explain(exc)
 
 
-def validate_command_line(overrides: list[str], config_name: str = "config") -> None:
-    """Compose and build the run exactly as Hydra will; raise ConfigError if anything is wrong."""
-    from hydra.errors import HydraException
-    from omegaconf.errors import OmegaConfBaseException
+def _overrides(argv: list[str]) -> tuple[list[str], str]:
+    """The overrides on the command line, as Hydra's own argument parser reads them, and the mode:
+    ``run`` (one run), ``multirun`` (a sweep), ``show`` (``--cfg``/``--info``: print a config), or
+    ``hydra`` (help, version, another config or a bad flag: left to Hydra, which reports it)."""
+    import contextlib
+    import io
 
-    from .api import validate
-    from .config.compose import compose
+    from hydra._internal.utils import get_args_parser
 
     try:
-        cfg = compose(overrides, config_name=config_name)
-    except (HydraException, OmegaConfBaseException, ValueError) as exc:
-        if isinstance(exc, ConfigError):
-            raise
-        raise explain(exc) from None
+        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+            args = get_args_parser().parse_args(argv)
+    except SystemExit:
+        return [], "hydra"
+    if (args.help or args.hydra_help or args.shell_completion or args.experimental_rerun
+            or args.config_path or args.config_name or args.config_dir):
+        return list(args.overrides), "hydra"
+    if args.multirun:
+        return list(args.overrides), "multirun"
+    if args.cfg or args.info:
+        return list(args.overrides), "show"
+    return list(args.overrides), "run"
+
+
+def validate_command_line(overrides: list[str], config_name: str = "config", multirun: bool = False) -> None:
+    """Check the command line as Hydra will run it; raise ConfigError if anything is wrong.
+
+    One run: the overrides, then the composed configuration and everything it builds (levers,
+    countries, a comparison's design).  ``multirun``: the overrides' keys and options and the type
+    of each value of each sweep -- what would stop Hydra half-way through the sweep; ranges and
+    what needs a whole configuration (shares, levers, countries) are checked in each job, and a
+    job that fails them records ``error.json`` while the sweep goes on."""
+    from .config.compose import check_overrides, compose
+
+    if multirun:
+        check_overrides(overrides, config_name, sweep=True)
+        return
+    from .api import validate
+
+    cfg = compose(overrides, config_name=config_name)
     validate(cfg)
     if config_name == "compare":
         from .experiments.compare import build_specs
 
-        build_specs(cfg)  # checks scenario names and countries of the design
+        build_specs(cfg)  # checks the design's countries
 
 
 def _task(cfg: DictConfig) -> None:
@@ -151,10 +133,15 @@ def format_summary(summary: dict, labels: dict) -> str:
 
 def _launch(task, config_name: str, argv: list[str] | None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
-    overrides, special = _overrides(argv)
-    if not special:
+    overrides, mode = _overrides(argv)
+    if mode != "hydra":
         try:
-            validate_command_line(overrides, config_name)
+            if mode == "show":
+                from .config.compose import check_overrides
+
+                check_overrides(overrides, config_name)
+            else:
+                validate_command_line(overrides, config_name, multirun=mode == "multirun")
         except ConfigError as err:
             print(err.one_line(), file=sys.stderr)
             sys.exit(EXIT_BAD_INPUT)

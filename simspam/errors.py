@@ -16,16 +16,30 @@ EXIT_BAD_INPUT = 2
 
 
 class ConfigError(ValueError):
-    """Invalid configuration: ``key`` is the dotted path, ``allowed`` says what would be valid."""
+    """Invalid configuration: ``key`` is the dotted path, ``allowed`` says what would be valid and
+    ``suggestion`` is the closest valid spelling of what was written (a key in the same dotted
+    form as ``key``, or a name: a scenario, an option, a lever type, a country), if one is close.
 
-    def __init__(self, key: str, problem: str, allowed: str | None = None):
+    One line: ``KEY: PROBLEM (did you mean 'SUGGESTION'? allowed: ALLOWED)``; both notes are
+    optional.  :mod:`simspam.config.check` raises almost all of them."""
+
+    def __init__(self, key: str, problem: str, allowed: str | None = None, suggestion: str | None = None):
         self.key = key
         self.problem = problem
         self.allowed = allowed
-        text = f"{key}: {problem}"
+        self.suggestion = suggestion
+        notes = []
+        if suggestion:
+            notes.append(f"did you mean {suggestion!r}?")
         if allowed:
-            text += f" (allowed: {allowed})"
+            notes.append(f"allowed: {allowed}")
+        text = f"{key}: {problem}"
+        if notes:
+            text += f" ({' '.join(notes)})"
         super().__init__(text)
+
+    def __reduce__(self):   # picklable across worker processes despite the extra arguments
+        return (type(self), (self.key, self.problem, self.allowed, self.suggestion))
 
     def one_line(self) -> str:
         return "simspam: error: " + " ".join(str(self).split())

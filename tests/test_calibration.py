@@ -153,10 +153,11 @@ def test_a_dimension_per_another_searches_their_product():
 
 
 @pytest.mark.parametrize("edit, key, words", [
-    ({"spammers.entry_rate": {"lo": 1.0, "hi": 500.0, "scale": "log"}}, "spammers.entry_rate", "within [0, 50]"),
+    ({"spammers.entry_rate": {"lo": 1.0, "hi": 500.0, "scale": "log"}}, "spammers.entry_rate.hi",
+     "500.0 is out of range (allowed: a number in [0.0, 50.0])"),
     ({"regulators.case_conversion": {"lo": 1e-9, "hi": 1e-8, "scale": "log", "per": "consumers.nowhere"}},
      "regulators.case_conversion.per", "'consumers.nowhere'"),
-    ({"spammers.no_such_thing": {"lo": 1.0, "hi": 2.0, "scale": "lin"}}, "spammers.no_such_thing", "unknown parameter"),
+    ({"spammers.no_such_thing": {"lo": 1.0, "hi": 2.0, "scale": "lin"}}, "spammers.no_such_thing", "unknown key"),
 ])
 def test_a_fit_spec_outside_the_schema_is_refused_naming_the_key(tmp_path, edit, key, words):
     spec = yaml.safe_load(Path(fit.conf_dir() / "calibration" / "fit.yaml").read_text())

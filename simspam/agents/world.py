@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..config.check import check_choice, check_date, check_name, check_number, check_shares, unknown_name
 from ..errors import ConfigError
 from ..paths import conf_dir
 
@@ -66,10 +67,7 @@ class World:
         return self.gdp / REFERENCE_GDP
 
     def index(self, code: str, key: str = "countries") -> int:
-        try:
-            return self.codes.index(code)
-        except ValueError:
-            raise ConfigError(key, f"unknown country {code!r}", "ISO3 codes " + ", ".join(self.codes)) from None
+        return self.codes.index(check_name(key, code, self.codes, "country", "ISO3 codes " + ", ".join(self.codes)))
 
     def bloc_names(self) -> list[str]:
         return ["ALL", "LAW", "NOLAW", *self.join_day]
@@ -92,8 +90,8 @@ class World:
             elif t in self.codes:
                 mask[self.codes.index(t)] = True
             else:
-                raise ConfigError(key, f"unknown country or bloc {t!r}",
-                                  "blocs " + ", ".join(self.bloc_names()) + "; ISO3 codes " + ", ".join(self.codes))
+                raise unknown_name(key, t, [*self.bloc_names(), *self.codes], "country or bloc",
+                                   "blocs " + ", ".join(self.bloc_names()) + "; ISO3 codes " + ", ".join(self.codes))
         return mask
 
 
@@ -101,24 +99,14 @@ def _float(row: dict, col: str, where: str, lo: float = 0.0, hi: float = float("
     raw = (row.get(col) or "").strip()
     if raw == "" and blank is not None:
         return blank
-    token = raw.split(" ")[0]
-    try:
-        value = float(token)
-    except ValueError:
-        raise ConfigError(f"{where}.{col}", f"{raw!r} is not a number", f"a number in [{lo}, {hi}]") from None
-    if not (lo <= value <= hi):
-        raise ConfigError(f"{where}.{col}", f"{value!r} is out of range", f"a number in [{lo}, {hi}]")
-    return value
+    return float(check_number(f"{where}.{col}", raw.split(" ")[0], {"lo": lo, "hi": hi}))
 
 
 def _day(raw: str, start: dt.date, key: str) -> float:
     raw = (raw or "").strip()
     if raw == "":
         return np.inf
-    try:
-        return float((dt.date.fromisoformat(raw[:10]) - start).days)
-    except ValueError:
-        raise ConfigError(key, f"{raw!r} is not a date", "YYYY-MM-DD or empty") from None
+    return float((check_date(key, raw[:10], "YYYY-MM-DD or empty") - start).days)
 
 
 def table_path(name: str) -> Path:
@@ -144,8 +132,7 @@ def load_world(table: str, countries: list[str], start: dt.date, email_share: fl
     all_codes = [r["iso3"].strip() for r in rows]
     if countries:
         for c in countries:
-            if c not in all_codes:
-                raise ConfigError("world.countries", f"unknown country {c!r}", "ISO3 codes " + ", ".join(all_codes))
+            check_name("world.countries", c, all_codes, "country", "ISO3 codes " + ", ".join(all_codes))
         rows = [r for r in rows if r["iso3"].strip() in set(countries)]
     codes = [r["iso3"].strip() for r in rows]
     n = len(codes)
@@ -165,16 +152,12 @@ def load_world(table: str, countries: list[str], start: dt.date, email_share: fl
         where = f"world.table[{codes[i]}]"
         users[i] = _float(r, "internet_users_m", where, 0.0, 5000.0) * 1e6 * email_share
         gdp[i] = _float(r, "gdp_pc_usd", where, 1.0, 1e6)
-        regime = r["law_2004"].strip()
-        if regime not in LAW_CODES:
-            raise ConfigError(f"{where}.law_2004", f"{regime!r} is not a regime", "none, opt-out, opt-in")
+        regime = check_choice(f"{where}.law_2004", r["law_2004"].strip(), LAW_CODES, "regime")
         # law_2004 is the regime of early 2004, in force since law_in_force: a run that starts
         # earlier (the historical scenario, 2001) starts without it, and replays its adoption.
         since = (r.get("law_in_force") or "").strip()
         law[i] = LAW_CODES[regime] if not since or _day(since, start, f"{where}.law_in_force") <= 0 else 0
-        s = r["sanction"].strip()
-        if s not in SANCTION_CODES:
-            raise ConfigError(f"{where}.sanction", f"{s!r} is not a sanction", "none, fine, prison")
+        s = check_choice(f"{where}.sanction", r["sanction"].strip(), SANCTION_CODES, "sanction")
         sanction[i] = SANCTION_CODES[s]
         powers[i] = _float(r, "investigation_powers", where, 0.0, 1.0)
         cross[i] = _float(r, "cross_border_powers", where, 0.0, 1.0) > 0
@@ -183,8 +166,7 @@ def load_world(table: str, countries: list[str], start: dt.date, email_share: fl
         if not 1 <= len(parts) <= MAX_ISPS:
             raise ConfigError(f"{where}.isp_shares", f"has {len(parts)} entries", f"1 to {MAX_ISPS} shares separated by ';'")
         vals = np.array([_float({"s": p}, "s", f"{where}.isp_shares", 0.0, 1.0) for p in parts])
-        if abs(vals.sum() - 1) > 1e-6:
-            raise ConfigError(f"{where}.isp_shares", f"sums to {vals.sum():.6g}", "shares summing to 1")
+        check_shares(f"{where}.isp_shares", list(vals))
         share[i, : len(vals)] = vals / vals.sum()
         relay[i] = _float(r, "relay_share_2004", where, 0.0, 100.0, blank=np.nan)
         for bloc, col in MEMBERSHIP_COLUMNS.items():
@@ -195,9 +177,7 @@ def load_world(table: str, countries: list[str], start: dt.date, email_share: fl
             if not item:
                 continue
             date, _, reg = item.partition(":")
-            reg = reg.strip().split(" ")[0]
-            if reg not in LAW_CODES:
-                raise ConfigError(f"{where}.law_changes", f"{item!r} has no valid regime", "items DATE:opt-out or DATE:opt-in")
+            reg = check_choice(f"{where}.law_changes", reg.strip().split(" ")[0], LAW_CODES, f"regime (in {item!r})")
             ch.append((_day(date, start, f"{where}.law_changes"), LAW_CODES[reg]))
         changes.append(ch)
     for i, r in enumerate(rows):

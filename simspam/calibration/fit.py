@@ -44,6 +44,8 @@ from scipy.stats import qmc
 
 from .. import __version__
 from ..atomic import write_text
+from ..config.check import check_choice, check_name, check_number, field_at
+from ..config.schema import Params
 from ..errors import ConfigError, quiet_on_closed_pipe
 from ..paths import conf_dir
 from .descent import powell_descent
@@ -76,19 +78,21 @@ def load_fit_spec(path: str | Path | None = None) -> dict:
     spec = yaml.safe_load(path.read_text())
     dims = []
     for key, d in spec["parameters"].items():
-        try:
-            d = {**d, "lo": float(d["lo"]), "hi": float(d["hi"])}   # YAML reads 2.0e7 as a string
-        except (KeyError, TypeError, ValueError):
-            raise ConfigError(f"fit.parameters.{key}", f"bad range {d}", "numbers lo and hi") from None
-        if d["scale"] not in ("log", "lin") or not d["lo"] < d["hi"] or (d["scale"] == "log" and d["lo"] <= 0):
-            raise ConfigError(f"fit.parameters.{key}", f"bad range {d}", "lo < hi (lo > 0 for log), scale log or lin")
+        where = f"fit.parameters.{key}"
+        if not isinstance(d, dict):
+            raise ConfigError(where, f"bad range {d}", "a mapping with lo, hi and scale")
+        # lo and hi are numbers (YAML reads 2.0e7 as a string), scale is log or lin
+        d = {**d, "lo": check_number(f"{where}.lo", d.get("lo")), "hi": check_number(f"{where}.hi", d.get("hi"))}
+        check_choice(f"{where}.scale", d.get("scale"), ("log", "lin"))
+        if not d["lo"] < d["hi"] or (d["scale"] == "log" and d["lo"] <= 0):
+            raise ConfigError(where, f"bad range {d}", "lo < hi (lo > 0 for log), scale log or lin")
         dims.append(Dim(key, float(d["lo"]), float(d["hi"]), d["scale"] == "log", str(d.get("source", "")),
                         d.get("per")))
     for d in dims:
-        lo, hi = _schema_range(d.key)
-        if d.per is None and ((lo is not None and d.lo < lo) or (hi is not None and d.hi > hi)):
-            raise ConfigError(f"fit.parameters.{d.key}", f"range {d.lo:g}-{d.hi:g} leaves the parameter's allowed range",
-                              f"within [{lo:g}, {hi:g}] (simspam/config/schema.py)")
+        _, meta = field_at(Params, d.key, prefix="fit.parameters.")   # an unknown key names the closest one
+        if d.per is None:   # the searched range stays inside the one the schema declares
+            for end in ("lo", "hi"):
+                check_number(f"fit.parameters.{d.key}.{end}", getattr(d, end), {"lo": meta.get("lo"), "hi": meta.get("hi")})
     keys = {d.key for d in dims}
     for d in dims:
         if d.per is not None and (d.per not in keys or next(e for e in dims if e.key == d.per).per is not None):
@@ -96,23 +100,6 @@ def load_fit_spec(path: str | Path | None = None) -> dict:
                               "the key of another parameter in fit.parameters that has no `per` itself")
     spec["dims"] = dims
     return spec
-
-
-def _schema_range(key: str) -> tuple[float | None, float | None]:
-    """The allowed range the schema declares for ``params.<key>`` (a fit must stay inside it:
-    a candidate outside would fail validation and only waste runs)."""
-    import dataclasses
-
-    from ..config.schema import Params
-
-    group, name = key.split(".", 1)
-    groups = {f.name: f.default_factory for f in dataclasses.fields(Params)}
-    if group not in groups:
-        raise ConfigError(f"fit.parameters.{key}", f"unknown parameter group '{group}'", ", ".join(groups))
-    meta = {f.name: f.metadata for f in dataclasses.fields(groups[group])}   # the group's class
-    if name not in meta:
-        raise ConfigError(f"fit.parameters.{key}", "unknown parameter", f"a parameter of params.{group}")
-    return meta[name].get("lo"), meta[name].get("hi")
 
 
 def to_values(dims: list[Dim], u: np.ndarray) -> dict[str, float]:
@@ -513,17 +500,15 @@ def main(argv: list[str] | None = None) -> None:
         if args.powell is not None:
             spec["powell"] = args.powell
         if args.screen_seeds is not None:
-            if not 1 <= args.screen_seeds <= len(spec["seeds"]):
-                raise ConfigError("--screen-seeds", f"{args.screen_seeds} is out of range",
-                                  f"1 to the fit's {len(spec['seeds'])} seeds")
+            check_number("--screen-seeds", args.screen_seeds, {"lo": 1, "hi": len(spec["seeds"])}, True,
+                         f"1 to the fit's {len(spec['seeds'])} seeds")
             spec["screen_seeds"] = args.screen_seeds
         if args.only:
             spec["only"] = [k.strip() for k in args.only.split(",") if k.strip()]
             fitted = [d.key for d in spec["dims"]]
             for key in spec["only"]:
-                if key not in fitted:
-                    raise ConfigError("--only", f"{key!r} is not one of the fit's parameters",
-                                      "comma-separated keys of the parameters in the fit specification")
+                check_name("--only", key, fitted, "parameter of the fit",
+                           "comma-separated keys of the fit's parameters: " + ", ".join(fitted))
         target_file = Path(args.targets) if args.targets else targets_path()
         load_targets(target_file)
     except (ConfigError, OSError, KeyError) as exc:

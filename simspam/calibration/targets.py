@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..config.check import check_date, check_name, check_number
 from ..errors import ConfigError
 from ..paths import conf_dir
 
@@ -74,13 +75,9 @@ def load_targets(path: str | Path | None = None) -> list[Target]:
         where = f"{path.name}[{r.get('id') or i}]"
         if list(r) != COLUMNS:
             raise ConfigError(path.name, f"has columns {list(r)}", ", ".join(COLUMNS))
-        if r["metric"] not in METRICS:
-            raise ConfigError(f"{where}.metric", f"unknown metric {r['metric']!r}", ", ".join(sorted(METRICS)))
-        try:
-            start, end = dt.date.fromisoformat(r["from"]), dt.date.fromisoformat(r["to"])
-            low, high = float(r["low"]), float(r["high"])
-        except ValueError as exc:
-            raise ConfigError(where, str(exc), "dates YYYY-MM-DD and numeric bands") from None
+        check_name(f"{where}.metric", r["metric"], sorted(METRICS), "metric")
+        start, end = check_date(f"{where}.from", r["from"]), check_date(f"{where}.to", r["to"])
+        low, high = check_number(f"{where}.low", r["low"]), check_number(f"{where}.high", r["high"])
         if not low <= high:
             raise ConfigError(f"{where}.low", f"{low} > high {high}", "low <= high")
         out.append(Target(r["id"], r["metric"], r["country"].strip(), start, end, low, high, r["unit"],

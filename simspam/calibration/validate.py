@@ -172,12 +172,11 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     import os
 
-    if not 1 <= args.seeds <= 10000:
-        print(f"simspam-validate: --seeds: {args.seeds} is out of range; allowed 1 to 10000", file=sys.stderr)
-        raise SystemExit(2)
     try:
         from ..cli import validate_command_line
+        from ..config.check import check_number
 
+        check_number("--seeds", args.seeds, {"lo": 1, "hi": 10000}, integer=True)
         validate_command_line(["scenario=historical", *args.overrides])
         load_targets()
     except ConfigError as exc:

@@ -1,115 +1,53 @@
 """Turn a composed DictConfig into a checked, typed ``SimConfig``.
 
-Hydra already rejects unknown keys and wrong types (the schema is a structured
-config).  This module adds what a schema cannot say: numeric ranges, dates, shares
-that must sum to one, and it turns every failure -- Hydra's included -- into a
+Every value is checked against its declaration by the one checker
+(:mod:`simspam.config.check`): unknown keys (Hydra's ``+key=value`` can force one in), types,
+ranges, choices and dates.  This module adds what a single declaration cannot say: shares that
+must sum to one, keys that must agree with each other, the period a scenario fixes, and the
+names a comparison refers to.  Every failure -- OmegaConf's included -- is a
 :class:`~simspam.errors.ConfigError` naming the key and what is allowed.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import math
 
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from ..errors import ConfigError
-from . import schema
+from . import check, schema
+
+#: the designs of ``simspam-compare`` (``compare.design``)
+DESIGNS = ("scenarios", "factorial", "where_to_act")
 
 
 def parse_date(value, key: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ConfigError(key, f"{value!r} is not a date", "YYYY-MM-DD") from None
-
-
-def _fmt(x) -> str:
-    if x is None:
-        return ""
-    if isinstance(x, float) and (abs(x) >= 1e5 or (x != 0 and abs(x) < 1e-3)):
-        return f"{x:g}"
-    return str(x)
-
-
-def _check_number(key: str, value, meta: dict) -> None:
-    lo, hi, integer = meta.get("lo"), meta.get("hi"), meta.get("integer")
-    if lo is None and hi is None:
-        return
-    kind = "an integer" if integer else "a number"
-    allowed = f"{kind} in [{_fmt(lo)}, {_fmt(hi)}]"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(key, f"{value!r} is not {kind}", allowed)
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ConfigError(key, f"{value!r} is not finite", allowed)
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise ConfigError(key, f"{value!r} is out of range", allowed)
-
-
-def check_declared(obj, prefix: str) -> None:
-    """Range-check every declared parameter of a dataclass instance, recursively."""
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        key = f"{prefix}{f.name}"
-        if dataclasses.is_dataclass(value):
-            check_declared(value, key + ".")
-        elif f.metadata:
-            if isinstance(value, list):
-                for i, v in enumerate(value):
-                    _check_number(f"{key}[{i}]", v, f.metadata)
-            else:
-                _check_number(key, value, f.metadata)
-
-
-def _check_shares(key: str, values: list[float], n: int | None = None) -> None:
-    if n is not None and len(values) != n:
-        raise ConfigError(key, f"has {len(values)} entries", f"exactly {n} shares summing to 1")
-    if abs(sum(values) - 1.0) > 1e-6:
-        raise ConfigError(key, f"sums to {sum(values):.6g}", "shares summing to 1")
-
-
-def _check_known_keys(node, dc_type, prefix: str) -> None:
-    """Hydra's ``+key=value`` can force a key into a structured config; reject any key the
-    schema does not declare (the scenario's free-form lever mappings are checked elsewhere)."""
-    names = {f.name: f for f in dataclasses.fields(dc_type)}
-    for key in node.keys():
-        if key not in names:
-            section = prefix[:-1] if prefix else "the top level"
-            raise ConfigError(f"{prefix}{key}", "unknown key", f"the keys of {section}: " + ", ".join(names))
-        sub = names[key].default_factory if names[key].default_factory is not dataclasses.MISSING else None
-        child = node[key]
-        if isinstance(child, DictConfig) and sub is not None and dataclasses.is_dataclass(sub):
-            _check_known_keys(child, sub, f"{prefix}{key}.")
+    """A date (kept for callers of the old name: :func:`simspam.config.check.check_date`)."""
+    return check.check_date(key, value)
 
 
 def to_typed(cfg: DictConfig) -> schema.SimConfig:
     """Validate ``cfg`` and return it as a typed ``SimConfig`` (raises ConfigError)."""
+    from .compose import explain
+
     compare = "compare" in cfg
-    _check_known_keys(cfg, schema.CompareConfig if compare else schema.SimConfig, "")
     try:
+        check.check_keys(cfg, schema.CompareConfig if compare else schema.SimConfig)
         obj = OmegaConf.to_object(cfg)
-    except OmegaConfBaseException as exc:  # type errors Hydra let through to conversion
-        key = getattr(exc, "full_key", None) or "config"
-        raise ConfigError(str(key), str(exc).splitlines()[0]) from None
-    if compare:
-        c = obj.compare
-        if c.design not in ("scenarios", "factorial", "where_to_act"):
-            raise ConfigError("compare.design", f"{c.design!r} is not a design", "scenarios, factorial, where_to_act")
+    except OmegaConfBaseException as exc:  # a value OmegaConf cannot convert or resolve
+        raise explain(exc, config_name="compare" if compare else "config") from None
     if not isinstance(obj, schema.SimConfig):  # composed without the schema
         raise ConfigError("config", "was not composed with the simspam schema")
-    check_declared(obj, "")
+    check.check_instance(obj)
+    if compare:
+        _check_compare(obj.compare)
     _apply_scenario_period(obj)
-    start = parse_date(obj.start, "start")
-    parse_date(obj.world.users_date, "world.users_date")
-    if start.year < 1990 or start.year > 2100:
-        raise ConfigError("start", f"{obj.start!r} is out of range", "a date between 1990 and 2100")
+    check.check_date("start", obj.start, lo=dt.date(1990, 1, 1), hi=dt.date(2100, 12, 31))
     p = obj.params
-    _check_shares("params.spammers.business_mix", p.spammers.business_mix, 3)
-    _check_shares("params.consumers.awareness_shares", p.consumers.awareness_shares, len(p.consumers.awareness_levels))
-    _check_shares("params.spammers.processor_shares", p.spammers.processor_shares, 5)
+    check.check_shares("params.spammers.business_mix", p.spammers.business_mix, 3)
+    check.check_shares("params.consumers.awareness_shares", p.consumers.awareness_shares,
+                       len(p.consumers.awareness_levels))
+    check.check_shares("params.spammers.processor_shares", p.spammers.processor_shares, 5)
     if p.spammers.decision_cohorts > p.spammers.decision_days:
         raise ConfigError("params.spammers.decision_cohorts",
                           f"{p.spammers.decision_cohorts} exceeds decision_days={p.spammers.decision_days}",
@@ -122,17 +60,34 @@ def to_typed(cfg: DictConfig) -> schema.SimConfig:
     return obj
 
 
+def _check_compare(c: schema.CompareSection) -> None:
+    """The comparison's design and every scenario it names (with the closest name if misspelt)."""
+    from .compose import scenario_files
+
+    check.check_choice("compare.design", c.design, DESIGNS, "design")
+    known = list(scenario_files())
+    check.check_name("compare.baseline", c.baseline, known, "scenario")
+    if c.design == "scenarios":
+        for i, name in enumerate(c.scenarios):
+            check.check_name(f"compare.scenarios[{i}]", name, known, "scenario")
+    if c.design == "factorial":
+        for i, name in enumerate(c.levers):
+            check.check_name(f"compare.levers[{i}]", name, known, "scenario")
+    if c.design == "where_to_act":
+        check.check_name("compare.act_scenario", c.act_scenario, known, "scenario")
+
+
 def _apply_scenario_period(obj) -> None:
     """A scenario that replays a period of history (``scenario.start`` / ``scenario.end``)
     sets the run's period: its timeline only makes sense over those dates.  ``end`` is the
     last simulated day (inclusive)."""
     sc = obj.scenario
     if sc.start not in ("", None):
-        parse_date(sc.start, "scenario.start")
+        check.check_date("scenario.start", sc.start)
         obj.start = str(sc.start)
     if sc.end not in ("", None):
-        end = parse_date(sc.end, "scenario.end")
-        first = parse_date(obj.start, "start")
+        end = check.check_date("scenario.end", sc.end)
+        first = check.check_date("start", obj.start)
         if end < first:
             raise ConfigError("scenario.end", f"{sc.end} is before the start {obj.start}", "a date after the start")
         obj.years = ((end - first).days + 1) / 365.25

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from omegaconf import DictConfig, OmegaConf
 
 from .. import __version__
+from ..config.check import check_key_value
+from ..config.schema import SimConfig
 from ..errors import ConfigError
 from .cache import Compact, RunCache, compact
 from .spec import RUN_NAME, Controls, Spec
@@ -87,9 +89,7 @@ class Service:
                     self._base[base_key] = compose([f"world={self.spec.world}", f"years={self.spec.years}",
                                                     f"scenario={controls.scenario}", *controls.overrides])
                 cfg = self._base[base_key].copy()
-            if controls.seed is None or isinstance(controls.seed, (bool, str)):
-                raise ConfigError("seed", f"{controls.seed!r} is not an integer", "an integer in [0, 9223372036854775807]")
-            OmegaConf.update(cfg, "seed", controls.seed)
+            OmegaConf.update(cfg, "seed", check_key_value(SimConfig, "seed", controls.seed))
             OmegaConf.update(cfg, "scenario.levers", self.spec.levers(controls), merge=False)
             OmegaConf.update(cfg, "scenario.name", RUN_NAME)
         except (HydraException, OmegaConfBaseException) as exc:

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from ..config.check import check_name, check_number, fields_of, suggest
 from ..errors import ConfigError
 from ..paths import data_dir
 
@@ -133,8 +134,7 @@ class Spec:
         needed = set(spec.scenarios) | {f.template for f in families.values()} | {p.scenario for p in spec.prepared} \
             | set(spec.precompute.get("around", []))
         for name in sorted(needed):
-            if name not in known:
-                raise ConfigError(f"dashboard {path.name}", f"unknown scenario {name!r}", ", ".join(known))
+            check_name(f"dashboard {path.name}", name, known, "scenario")
             data = yaml.safe_load(known[name].read_text()) or {}
             spec.scenario_levers[name] = _normalise(data.get("levers") or {})
         for p in spec.prepared:   # a prepared scenario must map to valid controls
@@ -172,26 +172,21 @@ class Spec:
         Raises ConfigError naming the control and what is allowed; the seed is checked later by
         the project's own validation, together with everything else in the configuration."""
         if scenario not in self.scenario_levers:
-            raise ConfigError("scenario", f"{scenario!r} is not offered", ", ".join(self.scenarios))
+            raise ConfigError("scenario", f"{scenario!r} is not offered", ", ".join(self.scenarios),
+                              suggest(scenario, self.scenarios))
         defaults = self.scenario_defaults(scenario)
         settings = []
-        lo, hi = _strength_range()
+        strength_meta = _strength_meta()
         first, last = self.run_years()
+        year = {"lo": first, "hi": last, "what": "a year"}
         for name in self.families:
             raw = dict(levers.get(name) or {})
             d = defaults[name]
-            strength = raw.get("strength", d.strength)
-            if isinstance(strength, bool) or not isinstance(strength, (int, float)) or strength != strength:
-                raise ConfigError(f"{name}.strength", f"{strength!r} is not a number", f"a number in [{lo}, {hi}]")
-            if not lo <= strength <= hi:
-                raise ConfigError(f"{name}.strength", f"{strength!r} is out of range", f"a number in [{lo}, {hi}]")
+            strength = check_number(f"{name}.strength", raw.get("strength", d.strength), strength_meta)
             start = raw.get("start", d.start)
             if isinstance(start, float) and start.is_integer():
                 start = int(start)
-            if isinstance(start, bool) or not isinstance(start, int):
-                raise ConfigError(f"{name}.start", f"{start!r} is not a year", f"a year in [{first}, {last}]")
-            if not first <= start <= last:
-                raise ConfigError(f"{name}.start", f"{start} is out of range", f"a year in [{first}, {last}]")
+            start = check_number(f"{name}.start", start, year, integer=True)
             targets = raw.get("targets") or ()
             if isinstance(targets, str):
                 targets = [targets]
@@ -211,8 +206,7 @@ class Spec:
     def prepared_controls(self, p: Prepared, seed: Any) -> Controls:
         levers = {n: dataclasses.asdict(s) for n, s in self.scenario_defaults(p.scenario).items()}
         for n, over in p.levers.items():
-            if n not in self.families:
-                raise ConfigError(f"prepared {p.label!r}", f"unknown lever family {n!r}", ", ".join(self.families))
+            check_name(f"prepared {p.label!r}", n, self.families, "lever family")
             levers[n].update(over)
         return self.controls(p.scenario, seed, levers)
 
@@ -293,11 +287,11 @@ class Spec:
         return d
 
 
-def _strength_range() -> tuple[float, float]:
+def _strength_meta() -> dict:
+    """A lever's declared ``strength`` (its range): the controls are checked against it."""
     from ..levers.base import Lever
 
-    meta = {f.name: f.metadata for f in dataclasses.fields(Lever)}["strength"]
-    return float(meta["lo"]), float(meta["hi"])
+    return dict(fields_of(Lever)["strength"].metadata)
 
 
 def _normalise(levers: dict) -> dict:

@@ -22,8 +22,8 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from .. import __version__
+from ..config.check import check_name
 from ..config.compose import scenario_files
-from ..errors import ConfigError
 from .factorial import effects, full_factorial
 from .runner import OUTCOMES, RunSpec, run_tables
 from .stats import compare_table
@@ -34,8 +34,7 @@ PRIORITY_OUTCOMES = ("spam_delivered", "social_cost")
 
 def _scenario_levers(name: str) -> dict:
     files = scenario_files()
-    if name not in files:
-        raise ConfigError("compare", f"unknown scenario {name!r}", ", ".join(files))
+    check_name("compare", name, files, "scenario")
     return OmegaConf.to_container(OmegaConf.load(files[name]).get("levers") or {})
 
 
@@ -72,8 +71,7 @@ def build_specs(cfg: DictConfig) -> list[RunSpec]:
         if c.baseline not in names:
             names.insert(0, c.baseline)
         for name in names:
-            if name not in scenario_files():
-                raise ConfigError("compare.scenarios", f"unknown scenario {name!r}", ", ".join(scenario_files()))
+            check_name("compare.scenarios", name, scenario_files(), "scenario")
             specs += [RunSpec([*base, f"scenario={name}"], s, name, base=settings) for s in seeds]
     elif c.design == "factorial":
         factors = list(c.levers)

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import OmegaConf
 
+from ..config.check import check_choice, check_name, check_number
 from ..errors import EXIT_BAD_INPUT, ConfigError, quiet_on_closed_pipe
 from ..paths import data_dir
 from . import designs
@@ -40,18 +41,13 @@ def load_spec(name_or_path: str) -> dict:
     path = Path(name_or_path)
     if not path.is_file():
         files = design_files()
-        if name_or_path not in files:
-            raise ConfigError("experiment", f"unknown design experiment {name_or_path!r}",
-                              ", ".join(files) + ", or a path to a YAML file")
+        check_name("experiment", name_or_path, files, "design experiment", ", ".join(files) + ", or a path to a YAML file")
         path = files[name_or_path]
     spec = OmegaConf.to_container(OmegaConf.load(path))
     known = {"design", "levers", "uncertainties", "seeds", "overrides", "description"}
     for key in spec:
-        if key not in known:
-            raise ConfigError(key, "unknown key in a design experiment", ", ".join(sorted(known)))
-    method = spec.get("design", {}).get("method", "lhs")
-    if method not in METHODS:
-        raise ConfigError("design.method", f"{method!r} is not a design method", ", ".join(METHODS))
+        check_name(f"experiment {path.name}", key, sorted(known), "key")
+    check_choice("design.method", spec.get("design", {}).get("method", "lhs"), METHODS, "design method")
     if not spec.get("uncertainties"):
         raise ConfigError("uncertainties", "is empty", "a mapping key -> [low, high] (or [low, high, log])")
     return spec
@@ -102,8 +98,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         spec = load_spec(args.experiment)
         if args.n is not None:
-            if args.n < 1:
-                raise ConfigError("--n", f"{args.n} is out of range", "a whole number >= 1")
+            check_number("--n", args.n, {"lo": 1}, integer=True)
             spec.setdefault("design", {})["n"] = args.n
         table, problem = build_design(spec)
     except ConfigError as err:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
+from ..config.check import check_number
 from ..errors import ConfigError
 
 
@@ -28,9 +29,7 @@ def apply_design(cfg: DictConfig) -> DictConfig:
     if not path.is_file():
         raise ConfigError("design.file", f"{str(path)!r} not found", "a design table written by simspam-design")
     table = pd.read_parquet(path)
-    row = int(cfg.design.row)
-    if not 0 <= row < len(table):
-        raise ConfigError("design.row", f"{row} is out of range", f"0 to {len(table) - 1}")
+    row = check_number("design.row", cfg.design.row, {"lo": 0, "hi": len(table) - 1}, True, f"0 to {len(table) - 1}")
     values = table.iloc[row].to_dict()
     cfg = cfg.copy()
     for key, value in values.items():

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 
+from ..config import check
 from ..config.schema import P
 from ..errors import ConfigError
 
@@ -102,66 +103,20 @@ class Lever:
         return dt.date.fromisoformat(str(self.end)) if self.end not in (None, "") else None
 
 
-def _coerce(key: str, f: dataclasses.Field, value: Any, hint) -> Any:
-    origin = typing.get_origin(hint)
-    meta = f.metadata or {}
-    if hint is float or (meta.get("lo") is not None and not meta.get("integer") and hint is not str):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(key, f"{value!r} is not a number", _range(meta))
-        value = float(value)
-    elif hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(key, f"{value!r} is not an integer", _range(meta))
-    elif hint is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(key, f"{value!r} is not true/false", "true or false")
-    elif origin is list:
-        if isinstance(value, (str, int, float)):
-            value = [value]
-        value = list(value)
-    elif f.name in ("start", "end"):
-        if value in (None, "") and f.name == "end":
-            return None
-        try:
-            value = dt.date.fromisoformat(str(value)).isoformat()
-        except ValueError:
-            raise ConfigError(key, f"{value!r} is not a date", "YYYY-MM-DD") from None
-    elif hint is str or hint == "str":
-        value = str(value)
-    lo, hi = meta.get("lo"), meta.get("hi")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise ConfigError(key, f"{value!r} is out of range", _range(meta))
-    choices = meta.get("choices")
-    if choices and value not in choices:
-        raise ConfigError(key, f"{value!r} is not allowed", ", ".join(map(str, choices)))
-    return value
-
-
-def _range(meta: dict) -> str:
-    lo, hi = meta.get("lo"), meta.get("hi")
-    return f"a number in [{lo}, {hi}]" if lo is not None or hi is not None else "a number"
-
-
 def build_lever(name: str, spec: Any, section: str) -> Lever:
-    """Build one lever from its scenario data (a mapping with ``type``)."""
+    """Build one lever from its scenario data (a mapping with ``type``): the type is looked up in
+    the registry and every field is checked against the lever's declarations by the one checker
+    (:mod:`simspam.config.check`); a misspelt type or field gets the closest valid one."""
     key = f"scenario.{section}.{name}"
-    if not isinstance(spec, dict):
+    if not isinstance(spec, Mapping):
         raise ConfigError(key, "must be a mapping with a 'type' key", "type: one of " + ", ".join(sorted(REGISTRY)))
     spec = dict(spec)
     kind = spec.pop("type", None)
     if kind is None:
         raise ConfigError(f"{key}.type", "is missing", ", ".join(sorted(REGISTRY)))
-    cls = REGISTRY.get(str(kind))
-    if cls is None:
-        raise ConfigError(f"{key}.type", f"unknown lever or event {kind!r}", ", ".join(sorted(REGISTRY)))
-    hints = typing.get_type_hints(cls)
-    allowed = {f.name: f for f in dataclasses.fields(cls) if f.name != "name"}
-    values = {}
-    for k, v in spec.items():
-        if k not in allowed:
-            raise ConfigError(f"{key}.{k}", f"unknown key for lever type {kind!r}", ", ".join(allowed))
-        values[k] = _coerce(f"{key}.{k}", allowed[k], v, hints.get(k))
+    cls = REGISTRY[check.check_name(f"{key}.type", str(kind), sorted(REGISTRY), "lever or event")]
+    values = check.check_mapping(key, spec, cls, what=f"key for lever type {kind!r}", listing="",
+                                 exclude=("name",), one_as_list=True)
     lever = cls(name=name, **values)
     if lever._end is not None and not cls.reversible:
         ends = ", ".join(sorted(k for k, c in REGISTRY.items() if c.reversible))
@@ -174,13 +129,20 @@ def build_lever(name: str, spec: Any, section: str) -> Lever:
     return lever
 
 
+#: fields naming countries or blocs, resolved against the world when a scenario is built
+_PLACES = "ISO3 or bloc"
+
+
 def build_interventions(scenario: dict, world) -> list[Lever]:
-    """All levers and events of a scenario, with their countries checked against ``world``."""
+    """All levers and events of a scenario, with their countries (and any other field naming
+    countries or blocs, such as an MoU's ``partners``) checked against ``world``."""
     out = []
     for section in ("levers", "events"):
         for name, spec in (scenario.get(section) or {}).items():
             lever = build_lever(str(name), spec, section)
-            world.resolve(lever.countries, 0.0, f"scenario.{section}.{name}.countries")
+            for f in dataclasses.fields(lever):
+                if (f.metadata or {}).get("unit") == _PLACES and (f.name == "countries" or getattr(lever, f.name)):
+                    world.resolve(getattr(lever, f.name), 0.0, f"scenario.{section}.{name}.{f.name}")
             out.append(lever)
     return out
 

@@ -368,7 +368,7 @@ def test_summarise_marks_hits_by_the_median_and_explains_misses():
 
 def test_validate_command_writes_the_table_and_an_offline_page(tmp_path):
     out = tmp_path / "v"
-    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.validate", "--seeds", "2", "--jobs", "2",
+    proc = subprocess.run([sys.executable, "-m", "simspam.validate_cli", "--seeds", "2", "--jobs", "2",
                            "--out", str(out), "scenario.end=2002-06-30", "params.spammers.n_initial=200"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
@@ -384,7 +384,7 @@ def test_validate_command_writes_the_table_and_an_offline_page(tmp_path):
 
 def test_validate_rejects_bad_input_with_one_line_and_exit_code_2(tmp_path):
     for args, key in ((["--seeds", "0"], "--seeds"), (["params.consumers.response_rate=2"], "response_rate")):
-        proc = subprocess.run([sys.executable, "-m", "simspam.calibration.validate", "--out", str(tmp_path / "x"), *args],
+        proc = subprocess.run([sys.executable, "-m", "simspam.validate_cli", "--out", str(tmp_path / "x"), *args],
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == 2, proc.stderr
         assert key in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

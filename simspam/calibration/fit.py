@@ -43,7 +43,7 @@ from scipy.optimize import minimize
 from scipy.stats import qmc
 
 from .. import __version__
-from ..atomic import write_text
+from ..results.atomic import write_text
 from ..errors import ConfigError, quiet_on_closed_pipe
 from ..paths import conf_dir
 from .descent import powell_descent

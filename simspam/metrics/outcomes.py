@@ -80,7 +80,8 @@ def spam_share(df: pd.DataFrame) -> float:
 @dataclass(frozen=True)
 class Outcome:
     """One outcome: ``better`` is ``"lower"`` or ``"higher"``; ``compute`` is None for an
-    outcome derived from other outcomes (``policy_cost``) or for a yearly series column."""
+    outcome derived from other outcomes (``policy_cost``) or for a yearly series column;
+    ``short`` is a label that fits an axis (the label itself when empty)."""
 
     name: str
     unit: str
@@ -88,6 +89,7 @@ class Outcome:
     label: str
     meaning: str
     compute: Callable[[RunView], float | int] | None = None
+    short: str = ""
 
     @property
     def lower_is_better(self) -> bool:
@@ -163,10 +165,13 @@ POLICY_COST = "policy_cost"
 #: is the year's spam share of all mail received, %).
 YEARLY: Mapping[str, Outcome] = {o.name: o for o in (
     Outcome("spam_sent", "messages", "lower", "Spam sent", "spam sent in the year (messages)"),
-    Outcome("delivered", "messages", "lower", "Spam delivered to inboxes", "spam delivered in the year (messages)"),
-    Outcome("consumer_hours", "hours", "lower", "Consumer time lost to spam", "consumer time lost in the year (hours)"),
-    Outcome("social_cost", "USD", "lower", "Social cost of spam", "social cost in the year (USD)"),
-    Outcome("spam_share", "%", "lower", "Spam share of email", "spam share of all mail received in the year (%)"),
+    Outcome("delivered", "messages", "lower", "Spam delivered to inboxes", "spam delivered in the year (messages)",
+            short="Spam delivered"),
+    Outcome("consumer_hours", "hours", "lower", "Consumer time lost to spam", "consumer time lost in the year (hours)",
+            short="Time lost"),
+    Outcome("social_cost", "USD", "lower", "Social cost of spam", "social cost in the year (USD)", short="Social cost"),
+    Outcome("spam_share", "%", "lower", "Spam share of email", "spam share of all mail received in the year (%)",
+            short="Spam share"),
 )}
 
 

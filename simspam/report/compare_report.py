@@ -28,6 +28,7 @@ from ..viz.compare_figures import (
     cost_effectiveness_figure,
     interaction_heatmap,
     outcome_bands_figure,
+    outcome_info,
     paired_difference_figure,
     priority_figure,
     runs_table_figure,
@@ -89,12 +90,6 @@ def _table(tables: Mapping[str, object] | None, name: str) -> pd.DataFrame | Non
     if df is None or not isinstance(df, pd.DataFrame) or df.empty:
         return None
     return df.reset_index(drop=True)
-
-
-def outcome_info(outcome: str) -> tuple[str, str, bool]:
-    """``(label, unit, lower_is_better)`` of an outcome, from the catalogue."""
-    o = describe(outcome)
-    return o.label, o.unit, o.lower_is_better
 
 
 def _q(name: object) -> str:

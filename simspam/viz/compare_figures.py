@@ -61,14 +61,6 @@ BASELINE_COLOR = "#000000"
 _UNPAIRED_COLOR = "rgba(0, 114, 178, 0.35)"
 _MUTED = "#8a8f98"
 
-#: Short labels for y axes, where the long ones would not fit.
-_SHORT_LABELS: dict[str, str] = {
-    "spam_sent": "Spam sent",
-    "delivered": "Spam delivered",
-    "spam_share": "Spam share",
-    "consumer_hours": "Time lost",
-    "social_cost": "Social cost",
-}
 #: Legend below the x-axis title (container coordinates, so it never overlaps it).
 _BOTTOM_LEGEND = dict(orientation="h", yref="container", y=0.0, yanchor="bottom", xanchor="left", x=0.0)
 
@@ -520,7 +512,7 @@ def series_bands_figure(
     )
     n_years = s["year"].nunique()
     fig.update_xaxes(title_text="Year", tickformat="d", dtick=1 if n_years <= 15 else None)
-    short = _SHORT_LABELS.get(column, label)
+    short = describe(column).short or label  # the long label would not fit the y axis
     if unit == "%":
         y_title = f"{short} (% of email)"
     else:

@@ -33,14 +33,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..metrics.columns import EVENTS
 from . import units
 from .common import escape, escape_series, is_empty, object_columns, require
 from .style import MAP_COLORSCALE, PALETTE, empty_figure, style
 
 __all__ = [
-    "COUNT_COLUMNS",
-    "FLOAT_COLUMNS",
-    "DAILY_COLUMNS",
     "EVENT_COLUMNS",
     "ROW_CODE",
     "MAX_EVENT_POINTS",
@@ -56,39 +54,8 @@ __all__ = [
     "events_timeline_figure",
 ]
 
-#: Integer count columns of the ``daily`` table.
-COUNT_COLUMNS: tuple[str, ...] = (
-    "spam_sent",
-    "spam_received",
-    "blocked_outbound",
-    "filtered",
-    "delivered",
-    "legit_sent",
-    "legit_lost",
-    "responses",
-    "sales",
-    "complaints",
-    "cases_opened",
-    "cases_won",
-    "cases_dropped",
-    "assistance_requests",
-    "assistance_granted",
-    "infected_machines",
-    "active_spammers",
-)
-#: Float columns of the ``daily`` table (USD, hours, USD).
-FLOAT_COLUMNS: tuple[str, ...] = ("spammer_revenue", "consumer_hours", "social_cost")
-DAILY_COLUMNS: tuple[str, ...] = ("date", "country", *COUNT_COLUMNS, *FLOAT_COLUMNS)
-EVENT_COLUMNS: tuple[str, ...] = (
-    "time",
-    "date",
-    "kind",
-    "country",
-    "partner",
-    "spammer",
-    "value",
-    "detail",
-)
+#: Columns of the ``events`` table (:data:`simspam.metrics.columns.EVENTS`).
+EVENT_COLUMNS: tuple[str, ...] = tuple(EVENTS)
 #: Rest-of-world pseudo-country: it has a row in ``daily`` but no outline.
 ROW_CODE = "ROW"
 #: Above this many events the timeline shows monthly counts instead of dots:

@@ -57,5 +57,5 @@ def build_validation_report(validation: pd.DataFrame, trajectory: pd.DataFrame, 
                 tables=[_misses_table(misses)]),
     ]
     return Report(VALIDATION_TITLE, sections, Provenance.of(provenance),
-                  subtitle=f"{hits} of {n} targets hit ({100.0 * hits / n:.0f}%) with the median of "
+                  subtitle=f"{hits} of {n} targets hit ({units.percent(hits / n)}) with the median of "
                            f"{provenance['seeds']} seeds")

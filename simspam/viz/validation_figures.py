@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from . import units
 from .style import TEMPLATE
 
 HIT, MISS = "#1b7837", "#b2182b"
@@ -63,7 +64,8 @@ def target_bands(validation: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     fig.add_shape(type="rect", x0=0, x1=1, y0=-0.5, y1=len(rows) - 0.5, fillcolor="rgba(0,0,0,0.07)", line={"width": 0})
     colors = [HIT if h else MISS for h in rows["hit"]]
-    text = [f"{r['target']}: median {r['median']:.4g} (90%: {r['q05']:.4g}-{r['q95']:.4g}) vs band "
+    sig = units.significant
+    text = [f"{r['target']}: median {sig(r['median'])} (90%: {sig(r['q05'])}-{sig(r['q95'])}) vs band "
             f"{r['low']:g}-{r['high']:g} {r['unit']}" for _, r in rows.iterrows()]
     fig.add_trace(go.Scatter(x=med, y=y, mode="markers", marker={"color": colors, "size": 11},
                              error_x={"type": "data", "symmetric": False, "array": np.subtract(q95, med),

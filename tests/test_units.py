@@ -61,6 +61,7 @@ def test_plain_keeps_whole_numbers_exact():
 
 def test_small_formats():
     assert units.percent(0.854) == "85 %" and units.percent(-0.12, signed=True) == "-12 %"
+    assert units.percent(-0.001, signed=True) == "+0 %"
     assert units.ratio(1, 3) == "33.3 %" and units.ratio(1, 0) == "n/a"
     assert units.compact(-2.5e6, "USD") == "-$2.5 M" and units.compact(1.25, "%") == "+1.2"
     assert units.significant(0.000123456) == "0.0001235" and units.significant(float("nan")) == "n/a"

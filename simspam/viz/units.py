@@ -125,7 +125,8 @@ def percent(fraction: object, *, signed: bool = False) -> str:
     x = _finite(fraction)
     if x is None:
         return "n/a"
-    return f"{100.0 * x:+.0f} %" if signed else f"{100.0 * x:.0f} %"
+    pct = 100.0 * x if round(100.0 * x) != 0 else 0.0  # no "-0 %"
+    return f"{pct:+.0f} %" if signed else f"{pct:.0f} %"
 
 
 def ratio(part: float, whole: float) -> str:

@@ -167,7 +167,7 @@ def render(report: Report) -> str:
     return _environment().get_template("report.html.j2").render(
         report=report,
         figures=divs,
-        csp=CONTENT_SECURITY_POLICY,
+        csp=Markup(CONTENT_SECURITY_POLICY),  # a constant of ours, without a double quote
         geo_assets=Markup(geo_assets_script()),
         plotlyjs=Markup(_plotlyjs()),
         plotly_version=plotly.__version__,

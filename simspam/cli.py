@@ -185,7 +185,7 @@ def _compare_task(cfg: DictConfig) -> None:
     from .report.text import comparison_table
 
     out_dir = HydraConfig.get().runtime.output_dir
-    result = run_comparison(cfg, out_dir, command="simspam-compare " + " ".join(sys.argv[1:]), 
+    result = run_comparison(cfg, out_dir, command="simspam-compare " + " ".join(sys.argv[1:]),
                             extras=comparison_extras)
     h = result["summary"]["headline"]
     print(f"simspam-compare: {cfg.compare.design}, {h['runs']} runs ({h['failed_runs']} failed), "

@@ -100,6 +100,12 @@ SANCTION_KINDS: tuple[str, ...] = (
 # --------------------------------------------------------------------------
 
 
+def _hover(values, unit: str, per: str = "") -> list[str]:
+    """Hover text for each value, written by the house formatter (plotly's own number formats
+    would write "1234567" where every other figure and card writes "1.2 M")."""
+    return [units.quantity(v, unit) + per for v in np.asarray(values, dtype=float)]
+
+
 def _global_daily(daily: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Sum ``columns`` over countries: one row per date, sorted by date."""
     require(daily, ["date", *columns], "daily")
@@ -164,7 +170,8 @@ def spam_share_figure(daily: pd.DataFrame) -> go.Figure:
             mode="lines+markers" if len(share) <= 3 else "lines",
             name="spam share",
             line=dict(color=PALETTE[0], width=2.5),
-            hovertemplate="%{x|%b %Y}: %{y:.1f} %<extra></extra>",
+            customdata=_hover(share.to_numpy(), "%"),
+            hovertemplate="%{x|%b %Y}: %{customdata}<extra></extra>",
         )
     )
     style(fig, title, showlegend=False)
@@ -200,7 +207,8 @@ def message_flow_figure(daily: pd.DataFrame) -> go.Figure:
                 stackgroup="flows",
                 mode="lines",
                 line=dict(width=0.5, color=PALETTE[i]),
-                hovertemplate="%{y:.3g} bn/day<extra>" + labels[col] + "</extra>",
+                customdata=_hover(m[col].to_numpy() * 1e9, "messages", " a day"),
+                hovertemplate="%{customdata}<extra>" + labels[col] + "</extra>",
             )
         )
     style(fig, title)
@@ -229,7 +237,8 @@ def economy_figure(daily: pd.DataFrame) -> go.Figure:
             name="spammer revenue (USD per month)",
             mode="lines",
             line=dict(color=PALETTE[1], width=2.5),
-            hovertemplate="USD %{y:,.0f}<extra>revenue</extra>",
+            customdata=_hover(rev.to_numpy(), "USD", " a month"),
+            hovertemplate="%{customdata}<extra>revenue</extra>",
         ),
         secondary_y=False,
     )
@@ -240,7 +249,8 @@ def economy_figure(daily: pd.DataFrame) -> go.Figure:
             name="active spammers (monthly mean)",
             mode="lines",
             line=dict(color=PALETTE[0], width=2.5, dash="dot"),
-            hovertemplate="%{y:,.0f}<extra>active spammers</extra>",
+            customdata=_hover(act.to_numpy(), ""),
+            hovertemplate="%{customdata}<extra>active spammers</extra>",
         ),
         secondary_y=True,
     )
@@ -276,7 +286,8 @@ def harm_figure(daily: pd.DataFrame) -> go.Figure:
             name="consumer time lost (hours per month)",
             mode="lines",
             line=dict(color=PALETTE[3], width=2.5),
-            hovertemplate="%{y:,.0f} h<extra>time lost</extra>",
+            customdata=_hover(m["consumer_hours"].to_numpy(), "hours", " a month"),
+            hovertemplate="%{customdata}<extra>time lost</extra>",
         ),
         row=1,
         col=1,
@@ -288,7 +299,8 @@ def harm_figure(daily: pd.DataFrame) -> go.Figure:
             name="social cost (USD per month)",
             mode="lines",
             line=dict(color=PALETTE[5], width=2.5),
-            hovertemplate="USD %{y:,.0f}<extra>social cost</extra>",
+            customdata=_hover(m["social_cost"].to_numpy(), "USD", " a month"),
+            hovertemplate="%{customdata}<extra>social cost</extra>",
         ),
         row=2,
         col=1,
@@ -338,8 +350,9 @@ def world_map_figure(daily: pd.DataFrame, column: str, title: str) -> go.Figure:
             locationmode="ISO-3",
             coloraxis="coloraxis",
             text=countries_esc,
+            customdata=_hover(wide.loc[year].to_numpy(), ""),
             marker=dict(line=dict(color="#ffffff", width=0.5)),
-            hovertemplate="%{text}: %{z:,.0f}<extra>" + str(year) + "</extra>",
+            hovertemplate="%{text}: %{customdata}<extra>" + str(year) + "</extra>",
             name=str(year),
         )
 
@@ -515,7 +528,8 @@ def enforcement_figure(daily: pd.DataFrame, events: pd.DataFrame | None) -> go.F
                     name=case_labels[col],
                     marker_color=PALETTE[i],
                     legendgroup="cases",
-                    hovertemplate="%{y:,}<extra>" + case_labels[col] + "</extra>",
+                    customdata=_hover(per_year[col].to_numpy(), ""),
+                    hovertemplate="%{customdata}<extra>" + case_labels[col] + "</extra>",
                 ),
                 row=1,
                 col=1,
@@ -533,7 +547,8 @@ def enforcement_figure(daily: pd.DataFrame, events: pd.DataFrame | None) -> go.F
                     name=label,
                     marker_color=PALETTE[(i + len(case_cols)) % len(PALETTE)],
                     legendgroup="sanctions",
-                    hovertemplate="%{y:,}<extra>" + label + "</extra>",
+                    customdata=_hover(sanctions[kind].to_numpy(), ""),
+                    hovertemplate="%{customdata}<extra>" + label + "</extra>",
                 ),
                 row=2,
                 col=1,

@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..results.comparison import BASELINE
+from . import units
 from .common import escape, escape_series, is_empty, require
 from .compare_figures import _order, _set_meta
 from .run_figures import ROW_CODE, animation_controls, geo_layout, map_coloraxis
@@ -147,15 +148,17 @@ def country_map_figure(
     def trace(scen: str, measure: str, year: int, visible: bool | None) -> go.Choropleth:
         label = f"{scen}: {MAP_MEASURES.get(measure, measure.replace('_', ' '))}"
         kw = {} if visible is None else {"visible": visible}
+        z = med.loc[(scen, year), measure].reindex(countries).to_numpy(dtype=float)
         return go.Choropleth(
             locations=countries,
-            z=med.loc[(scen, year), measure].reindex(countries).to_numpy(dtype=float),
+            z=z,
             locationmode="ISO-3",
             coloraxis="coloraxis",
             text=countries_esc,
+            customdata=[units.quantity(v, "messages") for v in z],
             name=escape(label),
             marker=dict(line=dict(color="#ffffff", width=0.5)),
-            hovertemplate="%{text}: %{z:,.0f} messages<extra>%{fullData.name}, " + str(year) + "</extra>",
+            hovertemplate="%{text}: %{customdata}<extra>%{fullData.name}, " + str(year) + "</extra>",
             **kw,
         )
 

@@ -4,8 +4,7 @@
     cfg = simspam.compose(["scenario=integrated", "seed=3"])
     result = simspam.simulate(cfg)        # result.daily, result.events, result.summary
 """
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .api import Result, compose, simulate  # noqa: E402,F401
 
 __all__ = ["Result", "compose", "simulate", "__version__"]

@@ -28,21 +28,38 @@ def explain(exc: BaseException) -> ConfigError:
     return _explain(exc)
 
 
+def _hydra_arguments():
+    """An argument parser for the command-line flags of a Hydra 1.3 application (``simspam
+    --help`` lists them), used only to tell the overrides from the flags and what Hydra will do.
+    Hydra's own parser is not part of its public API, so the flags are declared here;
+    tests/test_errors.py checks that they are the same as Hydra's."""
+    import argparse
+
+    ap = argparse.ArgumentParser(add_help=False, prog="simspam")
+    for flags in (("--help", "-h"), ("--hydra-help",), ("--version",), ("--resolve",), ("--run", "-r"),
+                  ("--multirun", "-m"), ("--shell-completion", "-sc")):
+        ap.add_argument(*flags, action="store_true")
+    for flags in (("--cfg", "-c"), ("--package", "-p"), ("--config-path", "-cp"), ("--config-name", "-cn"),
+                  ("--config-dir", "-cd"), ("--experimental-rerun",)):
+        ap.add_argument(*flags)
+    ap.add_argument("--info", "-i", nargs="?", const="all")
+    ap.add_argument("overrides", nargs="*")
+    return ap
+
+
 def _overrides(argv: list[str]) -> tuple[list[str], str]:
-    """The overrides on the command line, as Hydra's own argument parser reads them, and the mode:
-    ``run`` (one run), ``multirun`` (a sweep), ``show`` (``--cfg``/``--info``: print a config), or
-    ``hydra`` (help, version, another config or a bad flag: left to Hydra, which reports it)."""
+    """The overrides on the command line, and the mode: ``run`` (one run), ``multirun`` (a sweep),
+    ``show`` (``--cfg``/``--info``: print a config), or ``hydra`` (help, version, another config
+    or a bad flag: left to Hydra, which reports it)."""
     import contextlib
     import io
 
-    from hydra._internal.utils import get_args_parser
-
     try:
         with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
-            args = get_args_parser().parse_args(argv)
+            args = _hydra_arguments().parse_args(argv)
     except SystemExit:
         return [], "hydra"
-    if (args.help or args.hydra_help or args.shell_completion or args.experimental_rerun
+    if (args.help or args.hydra_help or args.version or args.shell_completion or args.experimental_rerun
             or args.config_path or args.config_name or args.config_dir):
         return list(args.overrides), "hydra"
     if args.multirun:
@@ -86,9 +103,9 @@ def _task(cfg: DictConfig) -> None:
 
     from .api import simulate
     from .experiments.runner import run_key
-    from .experiments.sweep import apply_design, done, record_failure
-    from .io import write_run
-    from .metrics.summary import HEADLINES
+    from .experiments.sweep import apply_design
+    from .results.run import write_run
+    from .results.sweep import job_complete, write_failure
 
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
@@ -97,38 +114,39 @@ def _task(cfg: DictConfig) -> None:
     try:
         cfg = apply_design(cfg)
         key = run_key(cfg)
-        if sweeping and done(out_dir, key):
+        if sweeping and job_complete(out_dir, key):
             print(f"simspam: {out_dir.name}: already complete, skipped")
             return
         result = simulate(cfg, command="simspam " + " ".join(sys.argv[1:]))
         result.summary["provenance"]["run_key"] = key
-        write_run(result, out_dir, report=cfg.output.report)
+        write_run(result, out_dir, extras=_report_extras(result) if cfg.output.report else None)
     except Exception as exc:
         if not sweeping:
             raise
-        record_failure(out_dir, key, exc)
+        write_failure(out_dir, key, exc)
         print(f"simspam: {out_dir.name}: FAILED ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
               file=sys.stderr)
         return
     (out_dir / "error.json").unlink(missing_ok=True)
     if not cfg.output.quiet:
-        print(format_summary(result.summary, HEADLINES))
+        print(format_summary(result.summary))
         print(f"\noutputs: {out_dir}  (daily.parquet, events.parquet, summary.json"
               + (", report.html)" if cfg.output.report else ")"))
 
 
-def format_summary(summary: dict, labels: dict) -> str:
-    from .report.html import format_headline
+def _report_extras(result) -> dict:
+    """The run's report page, written before its summary (imported only when a report is
+    wanted: a sweep with ``output.report=false`` never loads Plotly)."""
+    from .report.pages import run_extras
 
-    sc = summary["scenario"]
-    prov = summary["provenance"]
-    lines = [f"simspam {prov['version']}  scenario={sc['name']}  seed={prov['seed']}  "
-             f"({prov['runtime_seconds']:.2f} s)", ""]
-    width = max(len(v) for v in labels.values())
-    for key, value in summary["headline"].items():
-        shown = format_headline(key, value)[1] if isinstance(value, float) else f"{value:,}"
-        lines.append(f"  {labels.get(key, key):<{width}}  {shown:>14}")
-    return "\n".join(lines)
+    return run_extras(result)
+
+
+def format_summary(summary: dict) -> str:
+    """The printed summary of a run (:func:`simspam.report.text.run_summary`)."""
+    from .report.text import run_summary
+
+    return run_summary(summary)
 
 
 def _launch(task, config_name: str, argv: list[str] | None) -> None:
@@ -163,16 +181,20 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _compare_task(cfg: DictConfig) -> None:
+    """The comparison inside Hydra's output folder: run it, write its tables and report, print its table."""
     from hydra.core.hydra_config import HydraConfig
 
-    from .experiments.compare import run_comparison
+    from .experiments.compare import comparison_baseline, run_comparison
+    from .report.pages import comparison_extras
+    from .report.text import comparison_table
 
     out_dir = HydraConfig.get().runtime.output_dir
-    result = run_comparison(cfg, out_dir, command="simspam-compare " + " ".join(sys.argv[1:]))
+    result = run_comparison(cfg, out_dir, command="simspam-compare " + " ".join(sys.argv[1:]),
+                            extras=comparison_extras)
     h = result["summary"]["headline"]
     print(f"simspam-compare: {cfg.compare.design}, {h['runs']} runs ({h['failed_runs']} failed), "
           f"{int(cfg.compare.seeds)} seeds, baseline={result['summary']['baseline']}\n")
-    print(result["text"])
+    print(comparison_table(result["tables"]["comparison"], comparison_baseline(cfg)))
     written = sorted(p.name for p in Path(out_dir).iterdir() if p.suffix in (".parquet", ".json", ".html"))
     print(f"\noutputs: {out_dir}  ({', '.join(written)})")
 

@@ -18,7 +18,7 @@ import simspam
 from simspam.calibration import fit, targets as tg
 from simspam.calibration.validate import summarise
 from simspam.errors import ConfigError
-from simspam.metrics.columns import DAILY
+from simspam.core.columns import DAILY
 
 
 def _target(metric="spam_share", low=10.0, high=20.0, country="", start="2003-01-01", end="2003-12-31", id="X"):
@@ -367,9 +367,32 @@ def test_summarise_marks_hits_by_the_median_and_explains_misses():
     assert {"target", "low", "high", "median", "q05", "q95", "hit", "source"} <= set(v.columns)
 
 
+def test_validation_report_is_data_with_the_misses_and_their_reasons():
+    """The validation's page is built from its tables (no run): every target in the table, each miss
+    with its reason, the hit count in the subtitle; all of it plain text for the escaping renderer."""
+    from simspam.report.html import render
+    from simspam.report.validation_report import build_validation_report
+
+    ts = [_target(id="A", low=10, high=20), _target(id="B", low=0, high=1)]
+    per_seed = pd.DataFrame({"seed": [1, 2, 1, 2], "target": ["A", "A", "B", "B"], "value": [12, 14, 5, 6]})
+    v = summarise(ts, per_seed, {"B": "a <known> reason"})
+    months = pd.date_range("2001-01-01", periods=3, freq="MS")
+    trajectory = pd.DataFrame({"month": months, "median": [40.0, 50, 60], "q05": [35.0, 45, 55], "q95": [45.0, 55, 65]})
+    published = pd.DataFrame({"year_from": [pd.Timestamp("2001-01-01")], "year_to": [pd.Timestamp("2001-12-31")],
+                              "low": [30.0], "high": [50.0], "label": ["S1 (source)"]})
+    report = build_validation_report(v, trajectory, published, {"command": "simspam-validate", "seeds": 2})
+    assert report.subtitle.startswith("1 of 2 targets hit (50 %)")
+    targets, misses = report.sections[1].tables[0], report.sections[2].tables[0]
+    assert [r[0] for r in targets.rows] == ["A", "B"] and [r[0] for r in misses.rows] == ["B"]
+    assert "a <known> reason" in misses.rows[0][2]
+    page = render(report)
+    assert "a &lt;known&gt; reason" in page and "a <known>" not in page
+    assert page.count('class="plotly-graph-div"') == 2
+
+
 def test_validate_command_writes_the_table_and_an_offline_page(tmp_path):
     out = tmp_path / "v"
-    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.validate", "--seeds", "2", "--jobs", "2",
+    proc = subprocess.run([sys.executable, "-m", "simspam.validate_cli", "--seeds", "2", "--jobs", "2",
                            "--out", str(out), "scenario.end=2002-06-30", "params.spammers.n_initial=200"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
@@ -385,7 +408,7 @@ def test_validate_command_writes_the_table_and_an_offline_page(tmp_path):
 
 def test_validate_rejects_bad_input_with_one_line_and_exit_code_2(tmp_path):
     for args, key in ((["--seeds", "0"], "--seeds"), (["params.consumers.response_rate=2"], "response_rate")):
-        proc = subprocess.run([sys.executable, "-m", "simspam.calibration.validate", "--out", str(tmp_path / "x"), *args],
+        proc = subprocess.run([sys.executable, "-m", "simspam.validate_cli", "--out", str(tmp_path / "x"), *args],
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == 2, proc.stderr
         assert key in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

@@ -5,7 +5,7 @@ import sys
 
 import pandas as pd
 
-from simspam.metrics.columns import DAILY, EVENTS
+from simspam.core.columns import DAILY, EVENTS
 
 
 def test_cli_run_writes_tables_summary_and_report(tmp_path):

@@ -19,10 +19,22 @@ from plotly.offline import get_plotlyjs
 from scipy import stats
 
 from simspam.report import compare_report
-from simspam.report.compare_report import SECTION_HEADINGS, build_compare_report, write_compare_report
+from simspam.report.compare_report import SECTION_HEADINGS
+from simspam.report.compare_report import build_compare_report as build_report
+from simspam.report.html import render
+from simspam.report.model import Report
+from simspam.report.pages import comparison_extras
+from simspam.results.comparison import write_comparison
 from simspam.viz import compare_figures as cf
-from simspam.viz.run_figures import human_number
+from simspam.viz.units import number as human_number
 from conftest import parse_html
+
+
+def build_compare_report(tables, summary) -> str:
+    """The comparison's report, rendered as its page."""
+    report = build_report(tables, summary)
+    assert isinstance(report, Report)
+    return render(report)
 
 EVIL = "<script>alert(1)</script>"
 EVIL_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -680,22 +692,26 @@ def test_page_is_offline_with_plotlyjs_once(page):
     assert not re.search(r"https?://", rest)
 
 
-def test_report_deterministic_and_written_atomically(tmp_path, tables, page):
+def test_report_deterministic_and_written_before_the_summary(tmp_path, tables, page):
     assert build_compare_report(tables, make_summary()) == page
-    target = tmp_path / "out" / "compare.html"
-    write_compare_report(target, tables, make_summary())
-    assert target.read_text(encoding="utf-8") == page
-    assert [p.name for p in target.parent.iterdir()] == ["compare.html"]
+    out = tmp_path / "out"
+    write_comparison(tables, make_summary(), out, extras=comparison_extras(tables, make_summary()))
+    assert (out / "report.html").read_text(encoding="utf-8") == page
+    assert sorted(p.name for p in out.iterdir()) == sorted([*(f"{n}.parquet" for n in tables), "report.html",
+                                                           "summary.json"])
 
 
-def test_render_failure_writes_nothing(tmp_path, tables, monkeypatch):
+def test_render_failure_writes_no_report_and_no_summary(tmp_path, tables, monkeypatch):
+    """The report is made in memory before anything is replaced: a failure keeps the previous page,
+    and the comparison gets no summary.json, so the folder does not count as complete."""
     def boom(*args, **kwargs):
         raise RuntimeError("render failed")
 
     monkeypatch.setattr(compare_report, "cost_effectiveness_figure", boom)
-    existing = tmp_path / "r.html"
+    existing = tmp_path / "report.html"
     existing.write_text("previous", encoding="utf-8")
     with pytest.raises(RuntimeError, match="render failed"):
-        write_compare_report(existing, tables, make_summary())
+        write_comparison(tables, make_summary(), tmp_path, extras=comparison_extras(tables, make_summary()))
     assert existing.read_text(encoding="utf-8") == "previous"
-    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
+    assert not (tmp_path / "summary.json").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left

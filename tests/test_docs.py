@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from simspam.config import doc
+from simspam import docgen as doc
 from simspam.levers import REGISTRY
-from simspam.metrics.columns import DAILY, EVENTS
-from simspam.metrics.summary import HEADLINES
+from simspam.core.columns import DAILY, EVENTS
+from simspam.metrics.outcomes import HEADLINE
 
 DOCS = doc.docs_dir()
 
@@ -21,8 +21,8 @@ def _read(name: str) -> str:
 
 
 def test_generated_blocks_are_current():
-    # the same as `python -m simspam.config.doc --check`, in-process
-    assert doc.check() == [], "run: python -m simspam.config.doc --write"
+    # the same as `python -m simspam.docgen --check`, in-process
+    assert doc.check() == [], "run: python -m simspam.docgen --write"
     assert doc.main(["--check"]) == 0
 
 
@@ -55,7 +55,7 @@ def test_every_declared_parameter_is_in_the_model_doc():
 
 def test_every_output_column_is_documented():
     text = _read("outputs.md")
-    for name in [*DAILY, *EVENTS, *HEADLINES]:
+    for name in [*DAILY, *EVENTS, *HEADLINE]:
         assert re.search(rf"`{re.escape(name)}`", text), name
 
 

@@ -174,7 +174,7 @@ def test_design_experiment_file_keys_and_method_name_the_closest(tmp_path):
 
 
 def test_simspam_validate_rejects_a_bad_seed_count(capsys, tmp_path, monkeypatch):
-    from simspam.calibration.validate import main as validate_main
+    from simspam.validate_cli import main as validate_main
 
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as info:
@@ -411,3 +411,20 @@ def test_closed_pipe_gives_exit_1_and_no_traceback():
     err = proc.stderr.read().decode()
     assert proc.wait() == 1
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_the_command_line_knows_hydras_flags():
+    """simspam reads its command line with its own declaration of Hydra's flags (Hydra's parser
+    is not public API); the two must not drift apart when Hydra is upgraded."""
+    from hydra._internal.utils import get_args_parser
+
+    from simspam.cli import _hydra_arguments
+
+    def flags(parser):
+        return {(tuple(sorted(a.option_strings)), a.nargs) for a in parser._actions if a.option_strings}
+
+    ours = flags(_hydra_arguments())
+    theirs = {(o, None if n == 0 else n) for o, n in flags(get_args_parser())}
+    ours = {(o, None if n == 0 else n) for o, n in ours}
+    assert {o for o, _ in ours} == {o for o, _ in theirs}
+    assert dict(ours)[("--info", "-i")] == dict(theirs)[("--info", "-i")] == "?"

@@ -28,8 +28,9 @@ import pytest
 from PIL import Image  # via matplotlib, which SALib requires
 
 from conftest import run
-from simspam.io import write_run
-from simspam.viz import export
+from simspam.report import images as export
+from simspam.report.pages import run_extras
+from simspam.results import write_run
 from simspam.viz.run_figures import world_map_figure
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -186,7 +187,8 @@ def test_without_embedded_outlines_the_blocked_network_breaks_maps(monkeypatch):
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("run")
-    write_run(run(), out)
+    res = run()
+    write_run(res, out, extras=run_extras(res))
     return out
 
 
@@ -195,7 +197,7 @@ def report_figure_count(folder: Path) -> int:
 
 
 def test_report_figures_are_the_figures_of_the_report(run_dir):
-    figures = export.report_figures(run_dir)
+    figures = export.folder_figures(run_dir)
     assert len(figures) == report_figure_count(run_dir) >= 8
     names = list(figures)
     assert names == sorted(names) and all(re.fullmatch(r"\d\d-[a-z0-9-]+", n) for n in names)
@@ -203,16 +205,13 @@ def test_report_figures_are_the_figures_of_the_report(run_dir):
 
 
 def test_report_figures_of_a_comparison(tmp_path):
-    from simspam.io import write_json, write_table
-    from simspam.report.compare_report import write_compare_report
+    from simspam.report.pages import comparison_extras
+    from simspam.results.comparison import write_comparison
     from test_compare_report import make_summary, make_tables
 
     tables, summary = make_tables(), make_summary()
-    for name, df in tables.items():
-        write_table(df, tmp_path / f"{name}.parquet")
-    write_compare_report(tmp_path / "report.html", tables, summary)
-    write_json(summary, tmp_path / "summary.json")
-    figures = export.report_figures(tmp_path)
+    write_comparison(tables, summary, tmp_path, extras=comparison_extras(tables, summary))
+    figures = export.folder_figures(tmp_path)
     assert len(figures) == report_figure_count(tmp_path) >= 10
     assert any("where-to-act" in n for n in figures) and any("cost-effectiveness" in n for n in figures)
 
@@ -231,7 +230,7 @@ def test_report_figures_of_a_sweep(tmp_path):
     runs.to_parquet(tmp_path / "runs.parquet")
     outcomes.to_parquet(tmp_path / "outcomes.parquet")
     kind, _ = write_report(tmp_path)
-    figures = export.report_figures(tmp_path)
+    figures = export.folder_figures(tmp_path)
     assert kind == "sweep" and len(figures) == report_figure_count(tmp_path) >= 3
 
 

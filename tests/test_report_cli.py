@@ -13,6 +13,7 @@ import pytest
 import simspam
 from conftest import TINY, console_scripts, parse_html, run
 from simspam.report import cli as report_cli
+from simspam.results import detect
 from simspam.report.compare_report import SECTION_HEADINGS
 from simspam.report.sweep_report import SWEEP_SECTIONS
 
@@ -37,10 +38,10 @@ def test_entry_point_is_declared():
 
 
 def test_run_folder_gets_its_report(tmp_path):
-    from simspam.io import write_run
+    from simspam.results import write_run
 
     res = run()
-    write_run(res, tmp_path, report=False)
+    write_run(res, tmp_path)
     assert not (tmp_path / "report.html").exists()
     proc = report(str(tmp_path))
     assert proc.returncode == 0, proc.stderr
@@ -59,11 +60,12 @@ def test_run_folder_gets_its_report(tmp_path):
 @pytest.fixture(scope="module")
 def comparison_dir(tmp_path_factory):
     from simspam.experiments.compare import run_comparison
+    from simspam.report.pages import comparison_extras
 
     out = tmp_path_factory.mktemp("cmp")
     cfg = simspam.compose([*TINY, "years=2", "compare.scenarios=[baseline,integrated]", "compare.seeds=2",
                            "compare.jobs=2"], config_name="compare")
-    run_comparison(cfg, out, command="simspam-compare (test)")
+    run_comparison(cfg, out, command="simspam-compare (test)", extras=comparison_extras)
     return out
 
 
@@ -168,9 +170,9 @@ def test_bad_folder_one_line_exit_2_nothing_written(tmp_path, what):
 
 
 def test_main_in_process_detects_each_kind(comparison_dir, sweep_dir, capsys):
-    assert report_cli.detect(comparison_dir) == "compare"
-    assert report_cli.detect(sweep_dir) == "sweep"
-    assert report_cli.detect(sweep_dir / "0") == "run"
+    assert detect(comparison_dir) == "compare"
+    assert detect(sweep_dir) == "sweep"
+    assert detect(sweep_dir / "0") == "run"
     with pytest.raises(SystemExit) as exc:
         report_cli.main([str(sweep_dir / "nope")])
     assert exc.value.code == 2 and "is not a folder" in capsys.readouterr().err

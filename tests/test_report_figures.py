@@ -325,7 +325,7 @@ def test_serial_and_parallel_give_identical_report_tables(tiny_tables):
 
 
 def test_new_tables_are_documented():
-    from simspam.config.doc import docs_dir
+    from simspam.docgen import docs_dir
 
     path = docs_dir() / "outputs.md"
     if not path.is_file():

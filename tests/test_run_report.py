@@ -2,7 +2,8 @@
 
 They check the properties that make the page usable offline and safe:
 plotly.js embedded once, world outlines embedded before it, no network
-URL in any src/href, outside text escaped, atomic writes.
+URL in any src/href, outside text escaped (by the template's autoescape), and
+that the page is written before the run's summary.json, or not at all.
 """
 
 from __future__ import annotations
@@ -10,15 +11,25 @@ from __future__ import annotations
 import json
 import os
 import re
+from types import SimpleNamespace
 
+import plotly.graph_objects as go
 import pytest
 from plotly.offline import get_plotlyjs
 
-from simspam.report import html as report_html
 from simspam.report import run_report
-from simspam.report.html import Section, render_page, write_atomic
-from simspam.report.run_report import build_run_report, write_run_report
+from simspam.report.html import render
+from simspam.report.model import Card, Provenance, Report, Section, Table
+from simspam.report.pages import run_extras
+from simspam.results.run import write_run
 from conftest import parse_html
+
+
+def build_run_report(daily, events, summary) -> str:
+    """The run's report, rendered as its page."""
+    report = run_report.build_run_report(daily, events, summary)
+    assert isinstance(report, Report)
+    return render(report)
 
 try:  # tests/ is on sys.path when it is not a package
     from test_viz import make_daily, make_events
@@ -143,7 +154,7 @@ def test_sections_headline_and_provenance(page):
     assert cards["Spammer revenue"] == "$5.6 M"
     assert cards["Active spammers peak"] == "3.4 M"
     assert cards["Spam share"] == "45.2 %"
-    assert cards["Consumer hours"] == "2.5 M h"
+    assert cards["Consumer time lost to spam"] == "2.5 M h"  # an outcome of the catalogue: its label and unit
     assert "simspam run scenario=baseline seed=42" in page
     assert "2025-01-02T03:04:05Z" in page
     assert re.search(r"<details><summary>[^<]*</summary><pre[^>]*>seed: 42\nscenario:\n  name: baseline\n</pre></details>", page)
@@ -165,17 +176,31 @@ def test_outside_text_is_escaped(tables):
     assert f'<pre class="config">{EVIL_ESCAPED}</pre>' in page
 
 
-def test_render_page_escapes_sections_and_keeps_table_html():
-    page = render_page(
+def test_render_escapes_every_text_of_the_model():
+    """Builders hand plain text to the model; the template escapes all of it, tables included."""
+    report = Report(
         EVIL,
-        [Section(EVIL, "first " + EVIL + "\n\nsecond", [], table_html="<table><tr><td>ok</td></tr></table>")],
-        {"seed": EVIL},
+        [Section(EVIL, "first " + EVIL + "\n\nsecond", tables=[Table([EVIL, "n"], [[EVIL, "1"]], prose=frozenset({0}))])],
+        Provenance.of({"seed": EVIL, "config_yaml": EVIL}),
+        subtitle=EVIL,
+        cards=[Card(EVIL, EVIL, note=EVIL), Card("n", 1.0, low=0.5, high=2.0, interval=EVIL)],
     )
+    page = render(report)
     assert EVIL not in page
     assert f"<h2>{EVIL_ESCAPED}</h2>" in page
     assert f"<p>first {EVIL_ESCAPED}</p><p>second</p>" in page
-    assert "<table><tr><td>ok</td></tr></table>" in page
+    assert f'<th style="text-align:left">{EVIL_ESCAPED}</th>' in page and f'<td style="text-align:left">{EVIL_ESCAPED}</td>' in page
+    assert f'<p class="subtitle">{EVIL_ESCAPED}</p>' in page and f"<dd>{EVIL_ESCAPED}</dd>" in page
+    assert f'<div class="card-interval">{EVIL_ESCAPED}: 0.5 to 2</div>' in page
     assert page.count('class="plotly-graph-div"') == 0
+
+
+def test_figures_are_numbered_in_page_order_and_listed_by_the_model():
+    figs = [go.Figure(go.Bar(y=[i])) for i in range(3)]
+    report = Report("t", [Section("a", figures=figs[:2]), Section("b"), Section("c", figures=figs[2:])], Provenance.of({}))
+    page = render(report)
+    assert list(dict.fromkeys(re.findall(r'id="(simspam-fig-\d+)"', page))) == ["simspam-fig-1", "simspam-fig-2", "simspam-fig-3"]
+    assert [(i, s.heading) for i, s, _ in report.figures] == [(1, "a"), (1, "a"), (3, "c")]
 
 
 def test_report_is_deterministic(tables, page):
@@ -194,55 +219,30 @@ def test_report_with_empty_inputs():
 
 
 # --------------------------------------------------------------------------
-# atomic writing
+# written into the run's folder, before its summary
 # --------------------------------------------------------------------------
 
 
-def test_write_atomic_writes_and_leaves_no_temp(tmp_path):
-    target = tmp_path / "r.html"
-    write_atomic(target, "héllo")
-    write_atomic(target, "second ✓")
-    assert target.read_text(encoding="utf-8") == "second ✓"
-    assert os.listdir(tmp_path) == ["r.html"]
-    assert (target.stat().st_mode & 0o777) == 0o644
-
-
-def test_write_atomic_failure_keeps_old_file(tmp_path, monkeypatch):
-    target = tmp_path / "r.html"
-    target.write_text("old", encoding="utf-8")
-
-    def boom(src, dst):
-        raise OSError("disk gone")
-
-    monkeypatch.setattr(report_html.os, "replace", boom)
-    with pytest.raises(OSError, match="disk gone"):
-        write_atomic(target, "new")
-    assert target.read_text(encoding="utf-8") == "old"
-    assert os.listdir(tmp_path) == ["r.html"]
-
-
-def test_write_run_report(tmp_path, tables, page):
+def test_write_run_writes_the_page_before_the_summary(tmp_path, tables, page):
     daily, events = tables
-    target = tmp_path / "out" / "report.html"
-    write_run_report(target, daily, events, make_summary())
-    assert target.read_text(encoding="utf-8") == page
-    assert os.listdir(target.parent) == ["report.html"]
+    result = SimpleNamespace(daily=daily, events=events, summary=make_summary())
+    out = write_run(result, tmp_path / "out", extras=run_extras(result))
+    assert (out / "report.html").read_text(encoding="utf-8") == page
+    assert sorted(os.listdir(out)) == ["daily.parquet", "events.parquet", "report.html", "summary.json"]
+    files = sorted(out.iterdir(), key=lambda p: p.stat().st_mtime_ns)
+    assert files[-1].name == "summary.json"  # the completion marker comes last
 
 
-def test_write_run_report_render_failure_writes_nothing(tmp_path, tables, monkeypatch):
+def test_render_failure_writes_no_page_and_no_summary(tmp_path, tables, monkeypatch):
     daily, events = tables
 
     def failing_figure(*args, **kwargs):
         raise RuntimeError("render failed")
 
     monkeypatch.setattr(run_report, "harm_figure", failing_figure)
-    fresh = tmp_path / "new.html"
+    result = SimpleNamespace(daily=daily, events=events, summary=make_summary())
+    (tmp_path / "report.html").write_text("previous report", encoding="utf-8")
     with pytest.raises(RuntimeError, match="render failed"):
-        write_run_report(fresh, daily, events, make_summary())
-    assert not fresh.exists()
-    existing = tmp_path / "old.html"
-    existing.write_text("previous report", encoding="utf-8")
-    with pytest.raises(RuntimeError, match="render failed"):
-        write_run_report(existing, daily, events, make_summary())
-    assert existing.read_text(encoding="utf-8") == "previous report"
-    assert sorted(os.listdir(tmp_path)) == ["old.html"]
+        write_run(result, tmp_path, extras=run_extras(result))
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == "previous report"
+    assert sorted(os.listdir(tmp_path)) == ["daily.parquet", "events.parquet", "report.html"]  # no summary.json

@@ -12,9 +12,12 @@ import json
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from simspam.viz import run_figures as rf
+from simspam.viz import units
+from simspam.viz.style import PALETTE, TEMPLATE
 
 COUNTRIES = ("USA", "CHN", "DEU", "BRA", "ROW")
 EVENT_KINDS = (
@@ -275,7 +278,7 @@ def test_country_table(daily):
     names, sent, received, share, complaints, won = table.cells.values
     tot = daily.groupby("country").sum(numeric_only=True).sort_values("spam_sent", ascending=False)
     assert list(names) == list(tot.index[:3])
-    assert list(sent) == [rf.human_number(v) for v in tot["spam_sent"].iloc[:3]]
+    assert list(sent) == [units.number(v) for v in tot["spam_sent"].iloc[:3]]
     exp_share = 100 * tot["delivered"] / tot["spam_received"]
     assert list(share) == [f"{v:.1f} %" for v in exp_share.iloc[:3]]
     full = rf.country_table_figure(daily)
@@ -343,8 +346,9 @@ def test_empty_inputs_never_raise():
 
 def test_consistent_style_and_axis_units(daily, events):
     for fig in _all_figures(daily, events):
-        assert fig.layout.template.layout.paper_bgcolor == "white"  # plotly_white
-        assert tuple(fig.layout.colorway) == rf.PALETTE
+        assert fig.layout.template == pio.templates[TEMPLATE]  # the house template, registered as "simspam"
+        assert fig.layout.template.layout.paper_bgcolor == "white"  # on plotly_white
+        assert tuple(fig.layout.template.layout.colorway) == PALETTE
         assert fig.layout.title.text
         json.loads(fig.to_json())
         # every cartesian axis that carries data has a title (with its unit)
@@ -364,22 +368,3 @@ def test_figures_are_pure(daily, events):
     _all_figures(daily, events)
     pd.testing.assert_frame_equal(daily, d0)
     pd.testing.assert_frame_equal(events, e0)
-
-
-@pytest.mark.parametrize(
-    ("value", "money", "text"),
-    [
-        (1.23e9, False, "1.2 bn"),
-        (3.44e6, False, "3.4 M"),
-        (5.6e6, True, "$5.6 M"),
-        (-5.6e6, True, "-$5.6 M"),
-        (2.5e12, False, "2.5 tn"),
-        (45_300, False, "45,300"),
-        (12, False, "12"),
-        (0.1234, False, "0.123"),
-        (float("nan"), False, "n/a"),
-        (None, False, "n/a"),
-    ],
-)
-def test_human_number(value, money, text):
-    assert rf.human_number(value, money=money) == text

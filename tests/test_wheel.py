@@ -1,5 +1,5 @@
-"""The package installs as a wheel with its configs, scenarios, world table and map outlines,
-and works from there without the checkout."""
+"""The package installs as a wheel with its configs, scenarios, world table, map outlines and
+report templates, and works from there without the checkout."""
 import os
 import subprocess
 import sys
@@ -19,7 +19,9 @@ def test_wheel_carries_its_data_and_runs_without_the_checkout(tmp_path):
         assert f"simspam/_bundled/scenarios/{scenario.name}" in names
     for needed in ["simspam/_bundled/conf/config.yaml", "simspam/_bundled/conf/world/world_2004.csv",
                    "simspam/_bundled/conf/world/tiny.yaml", "simspam/viz/assets/world_110m.json",
-                   "simspam/_bundled/conf/calibration/targets.csv", "simspam/_bundled/conf/calibration/fit.json"]:
+                   "simspam/_bundled/conf/calibration/targets.csv", "simspam/_bundled/conf/calibration/fit.json",
+                   "simspam/report/templates/report.html.j2", "simspam/report/templates/table.html.j2",
+                   "simspam/report/templates/report.css"]:
         assert needed in names
     # what a user needs, not the fit's research records (they stay in the repository)
     assert not [n for n in names if "fit_trials" in n or "__pycache__" in n]
@@ -32,6 +34,9 @@ def test_wheel_carries_its_data_and_runs_without_the_checkout(tmp_path):
         f"assert str(p.conf_dir()).startswith({str(site)!r}), p.conf_dir()\n"
         f"assert str(p.scenarios_dir()).startswith({str(site)!r})\n"
         "r = simspam.simulate(simspam.compose(['world=tiny', 'years=0.1', 'scenario=integrated']))\n"
+        "from simspam.report.pages import run_page\n"
+        "page = run_page(r.daily, r.events, r.summary)\n"
+        "assert page.startswith('<!DOCTYPE html>') and '<h2>Provenance</h2>' in page, page[:200]\n"
         "print(simspam.__file__, len(r.daily))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}

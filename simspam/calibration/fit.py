@@ -43,9 +43,9 @@ from scipy.optimize import minimize
 from scipy.stats import qmc
 
 from .. import __version__
-from ..atomic import write_text
 from ..config.check import check_choice, check_name, check_number, field_at
 from ..config.schema import Params
+from ..results.atomic import write_text
 from ..errors import ConfigError, quiet_on_closed_pipe
 from ..paths import conf_dir
 from .descent import powell_descent

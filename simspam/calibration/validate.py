@@ -1,4 +1,5 @@
-"""``simspam-validate``: the calibrated default against the historical record, target by target.
+"""The validation behind ``simspam-validate``: the calibrated default against the historical
+record, target by target.
 
 Runs the historical scenario (2001-2010) with the default (calibrated) parameters on 20
 seeds, measures every target of ``conf/calibration/targets.csv`` on every run, and writes
@@ -8,7 +9,9 @@ seeds, measures every target of ``conf/calibration/targets.csv`` on every run, a
 * ``validation_runs.parquet``: one row per target and seed (the raw values);
 * ``trajectory.parquet``: the monthly global spam share (median and 90% band over seeds);
 * ``validation.html``: a self-contained offline page with the above, the trajectory of
-  the spam share drawn against the published bands, and a plain list of the misses.
+  the spam share drawn against the published bands, and a plain list of the misses -- made
+  by the report layer (:mod:`simspam.report.validation_report`) and handed in by the
+  command (:mod:`simspam.validate_cli`) as an extra file, so this module never imports it.
 
 A target *hits* when the median over seeds lies inside its published band.  Known reasons
 for misses are kept with the targets (``conf/calibration/misses.yaml``) so the report
@@ -16,11 +19,9 @@ says why, not only that, a target is missed.
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import html
-import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -29,8 +30,9 @@ import pandas as pd
 import yaml
 
 from .. import __version__
-from ..errors import ConfigError, quiet_on_closed_pipe
 from ..paths import conf_dir
+from ..results.atomic import Extras, write_extras
+from ..results.tables import write_table
 from .targets import load_targets, measure, targets_path
 
 LEVEL = 0.9
@@ -89,40 +91,11 @@ def published_share_bands(targets) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def render(validation: pd.DataFrame, trajectory: pd.DataFrame, targets, provenance: dict) -> str:
-    from ..report.html import Section, render_page
-    from ..viz.validation_figures import spam_share_trajectory, target_bands
-
-    n, hits = len(validation), int(validation["hit"].sum())
-    misses = validation[~validation["hit"]]
-    table = validation[["target", "what", "low", "high", "unit", "median", "q05", "q95", "hit", "source"]].copy()
-    for c in ("median", "q05", "q95"):
-        table[c] = table[c].map(lambda x: f"{x:.4g}")
-    miss_html = "".join(f"<li><b>{html.escape(r.target)}</b> ({html.escape(r.what)}): {html.escape(r.why_missed)}</li>"
-                        for r in misses.itertuples()) or "<li>none</li>"
-    sections = [
-        Section("Spam share of all e-mail, 2001-2010",
-                "The monthly share of spam in all mail arriving at providers, median of the seeds with its 90% band, "
-                "against the published bands (boxes: the years each figure covers and its range).",
-                [spam_share_trajectory(trajectory, published_share_bands(targets))]),
-        Section("Every target",
-                "Each published figure as a band (grey, scaled to 0-1) and the simulated median with its 90% band. "
-                "Green: the median lies inside the band.", [target_bands(validation)],
-                table.to_html(index=False, escape=True, classes="data")),
-        Section(f"What the model misses ({n - hits} of {n})",
-                "Each target the median misses, by how much, and the known reason.",
-                table_html=f"<ul>{miss_html}</ul>"),
-    ]
-    return render_page("simspam validation: the calibrated default against the record, 2001-2010", sections,
-                       provenance, subtitle=f"{hits} of {n} targets hit ({100.0 * hits / n:.0f}%) with the median of "
-                                            f"{provenance['seeds']} seeds")
-
-
 def run_validation(out: Path, seeds: int, first_seed: int, jobs: int, overrides: list[str], command: str,
-                   log=print) -> pd.DataFrame:
-    from ..io import write_table
-    from ..report.html import write_atomic
-
+                   log=print, extras: Callable[..., Extras] | None = None) -> pd.DataFrame:
+    """Run the validation and write its tables into ``out``; return the ``validation`` table.
+    ``extras(validation, trajectory, published, provenance)`` gives further files to write
+    there (the command passes the ``validation.html`` page)."""
     target_file = targets_path()
     targets = load_targets(target_file)
     t0 = time.perf_counter()
@@ -147,46 +120,9 @@ def run_validation(out: Path, seeds: int, first_seed: int, jobs: int, overrides:
     write_table(validation, out / "validation.parquet")
     write_table(per_seed, out / "validation_runs.parquet")
     write_table(trajectory, out / "trajectory.parquet")
-    write_atomic(out / "validation.html", render(validation, trajectory, targets, provenance))
+    written = write_extras(out, extras(validation, trajectory, published_share_bands(targets), provenance)
+                           if extras else None)
     log(f"{int(validation['hit'].sum())}/{len(validation)} targets hit with the median of {seeds} seeds "
-        f"({time.perf_counter() - t0:.0f} s); wrote {out}/validation.parquet and validation.html")
+        f"({time.perf_counter() - t0:.0f} s); wrote {out}/validation.parquet"
+        + "".join(f" and {p.name}" for p in written))
     return validation
-
-
-def format_table(v: pd.DataFrame) -> str:
-    lines = [f"{'target':<10} {'band':>21} {'median':>10} {'90% band':>23}  hit"]
-    for r in v.itertuples():
-        lines.append(f"{r.target:<10} {f'{r.low:g}-{r.high:g}':>21} {r.median:>10.4g} "
-                     f"{f'{r.q05:.4g}-{r.q95:.4g}':>23}  {'yes' if r.hit else 'NO'}")
-    return "\n".join(lines)
-
-
-@quiet_on_closed_pipe
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="simspam-validate", description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=20, help="replications (default 20)")
-    ap.add_argument("--first-seed", type=int, default=1000, help="seeds are first-seed, first-seed + 1, ...")
-    ap.add_argument("--jobs", type=int, default=0, help="parallel processes (0: all cores)")
-    ap.add_argument("--out", default=None, help="output folder (default outputs/validation/<date>_<time>)")
-    ap.add_argument("overrides", nargs="*", help="config overrides, e.g. params=declared or world.user_growth=0.1")
-    args = ap.parse_args(argv)
-    import os
-
-    try:
-        from ..cli import validate_command_line
-        from ..config.check import check_number
-
-        check_number("--seeds", args.seeds, {"lo": 1, "hi": 10000}, integer=True)
-        validate_command_line(["scenario=historical", *args.overrides])
-        load_targets()
-    except ConfigError as exc:
-        print(f"simspam-validate: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-    out = Path(args.out) if args.out else Path("outputs/validation") / dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    v = run_validation(out, args.seeds, args.first_seed, args.jobs or os.cpu_count() or 1, list(args.overrides),
-                       "simspam-validate " + " ".join(argv if argv is not None else sys.argv[1:]))
-    print(format_table(v))
-
-
-if __name__ == "__main__":
-    main()

@@ -37,7 +37,7 @@ from ..agents.regulators import Policy, Regulators, SpamModel
 from ..agents.spammers import Spammers
 from ..agents.world import load_world
 from ..config.schema import SimConfig
-from ..metrics.columns import DAILY
+from .columns import DAILY
 from .engine import Engine
 from .streams import Streams, cornish_fisher_terms, poisson_from_uniform, rare_poisson_from_uniform
 

@@ -3,8 +3,9 @@
 The compact result keeps global daily series and per-country yearly totals; both are
 shaped back into the tidy ``daily`` layout (``date``, ``country``, columns) that
 ``simspam.viz.run_figures`` expects, so the app and the run report draw the same charts
-the same way.  Presentation mode only restyles (large type, white on black); it never
-changes what is drawn.
+the same way.  Headline cards take their labels and units from the outcome catalogue and
+their numbers from the house formatter.  Presentation mode only restyles (large type, white
+on black, over the house template); it never changes what is drawn.
 """
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..viz.run_figures import human_number, message_flow_figure, spam_share_figure, world_map_figure
+from ..metrics.outcomes import CATALOGUE
+from ..viz import units
+from ..viz.run_figures import message_flow_figure, spam_share_figure, world_map_figure
+from ..viz.style import PRESENT, PRESENT_AXES, TEMPLATE
 from .cache import Compact
 
 MAP_TITLES = {
@@ -21,13 +25,8 @@ MAP_TITLES = {
     "spam_received": "Where spam is addressed to (per year, by recipient country)",
 }
 _BELOW = dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0.0)
-HEADLINES = [  # (headline key, label, money)
-    ("spam_share_last_year", "Spam share of email, last year (%)", False),
-    ("spam_delivered", "Spam delivered to inboxes", False),
-    ("social_cost", "Social cost (USD)", True),
-    ("spammer_revenue", "Spammer revenue (USD)", True),
-    ("active_spammers_end", "Active spammers at the end", False),
-]
+#: The headline outcomes the app shows, in this order.
+HEADLINES = ("spam_share_last_year", "spam_delivered", "social_cost", "spammer_revenue", "active_spammers_end")
 
 
 def _world_daily(result: Compact) -> pd.DataFrame:
@@ -67,17 +66,18 @@ def world_map(result: Compact, column: str = "spam_sent", present: bool = False)
 def headline_rows(result: Compact, baseline: Compact | None) -> list[tuple[str, str, str]]:
     """(label, value, change against the status quo or '') for the headline cards."""
     rows = []
-    for key, label, money in HEADLINES:
+    for key in HEADLINES:
+        outcome = CATALOGUE[key]
         value = result.headline.get(key)
-        text = f"{value:.1f} %" if key == "spam_share_last_year" and value is not None else human_number(value, money=money)
+        text = units.card(value, outcome.unit)
         delta = ""
         if baseline is not None and baseline.key != result.key:
             ref = baseline.headline.get(key)
-            if key == "spam_share_last_year" and ref is not None and value is not None:
-                delta = f"{value - ref:+.1f} points vs status quo"
-            elif ref:
-                delta = f"{100.0 * (value - ref) / ref:+.0f} % vs status quo"
-        rows.append((label, text, delta))
+            if outcome.unit == "%" and ref is not None and value is not None:
+                delta = f"{units.quantity(value - ref, '%', signed=True, points='points')} vs status quo"
+            elif ref and value is not None:
+                delta = f"{units.percent((value - ref) / ref, signed=True)} vs status quo"
+        rows.append((outcome.label, text, delta))
     return rows
 
 
@@ -85,11 +85,9 @@ def theme(fig: go.Figure, present: bool) -> go.Figure:
     """Presentation mode: large type, white on black, bright map outlines."""
     if not present:
         return fig
-    fig.update_layout(
-        template="plotly_dark", paper_bgcolor="#000000", plot_bgcolor="#000000",
-        font=dict(size=22, color="#ffffff"), title_font=dict(size=28, color="#ffffff"),
-        legend_font=dict(size=20),
-    )
+    fig.update_layout(**PRESENT)
+    fig.update_xaxes(**PRESENT_AXES)
+    fig.update_yaxes(**PRESENT_AXES)
     if fig.layout.geo is not None and fig.layout.geo.projection is not None and fig.layout.geo.projection.type:
         fig.update_geos(bgcolor="#000000", landcolor="#222222", oceancolor="#000000",
                         countrycolor="#cccccc", coastlinecolor="#cccccc")
@@ -103,6 +101,6 @@ def theme(fig: go.Figure, present: bool) -> go.Figure:
 def message_figure(text: str, present: bool = False) -> go.Figure:
     """An empty figure that says why (no result for this setting yet)."""
     fig = go.Figure()
-    fig.update_layout(xaxis_visible=False, yaxis_visible=False, height=300, template="plotly_white")
+    fig.update_layout(xaxis_visible=False, yaxis_visible=False, height=300, template=TEMPLATE)
     fig.add_annotation(text=html.escape(text), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(size=18))
     return theme(fig, present)

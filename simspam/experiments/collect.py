@@ -1,12 +1,12 @@
 """Collect a sweep folder into tables: one runs table and outcomes aligned on run id.
 
-Reads each job's ``.hydra/overrides.yaml`` (the swept values), ``summary.json``
-(headline outcomes) or ``error.json`` (a recorded failure) -- never the per-run time
-series -- so memory stays flat however many runs the sweep holds.  Runs automatically
-at the end of ``simspam --multirun`` (a Hydra callback) and on demand as
-``simspam-collect DIR``.  With a Saltelli design, also writes Sobol' indices.  At the end of
-a ``--multirun`` the callback also writes the sweep's ``report.html``
-(:mod:`simspam.report.sweep_report`).
+``simspam-collect DIR`` adds Sobol' indices when the sweep ran a complete Saltelli design.
+Reading the jobs' folders and writing ``runs.parquet`` and ``outcomes.parquet`` is the
+results layer's job (:mod:`simspam.results.sweep`); what this module adds is the
+experiment's analysis: with a Saltelli design (``simspam-design``), ``sensitivity.parquet``.
+It runs on demand as ``simspam-collect DIR`` and automatically at the end of
+``simspam --multirun`` (:class:`simspam.callbacks.CollectCallback`, which also writes the
+sweep's report).
 """
 from __future__ import annotations
 
@@ -16,61 +16,20 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import yaml
-from hydra.experimental.callback import Callback
 
 from ..errors import EXIT_BAD_INPUT, ConfigError, quiet_on_closed_pipe
-from .runner import COST_PARTS, OUTCOMES
-
-
-def _parse_override(text: str) -> tuple[str, object]:
-    key, _, value = text.partition("=")
-    key = key.lstrip("+~")
-    try:
-        parsed = yaml.safe_load(value)
-    except yaml.YAMLError:
-        parsed = value
-    if isinstance(parsed, (dict, list)):
-        parsed = json.dumps(parsed)
-    return key, parsed
-
-
-def job_dirs(sweep_dir: Path) -> list[Path]:
-    return sorted((p.parent.parent for p in sweep_dir.glob("*/.hydra/overrides.yaml")), key=lambda p: p.name)
+from ..metrics.outcomes import COMPARED
+from ..results import sweep as sweep_folder
+from ..results.tables import write_table
 
 
 def collect(sweep_dir: str | Path, write: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(runs, outcomes) for the sweep in ``sweep_dir``; written as Parquet when ``write``."""
-    sweep = Path(sweep_dir)
-    if not sweep.is_dir():
-        raise ConfigError("DIR", f"{str(sweep)!r} is not a folder", "a sweep folder written by simspam --multirun")
-    runs, outcomes = [], []
-    for job in job_dirs(sweep):
-        overrides = yaml.safe_load((job / ".hydra" / "overrides.yaml").read_text()) or []
-        row: dict = {"job": job.name}
-        row.update(dict(_parse_override(o) for o in overrides if not o.startswith("hydra")))
-        summary, error = job / "summary.json", job / "error.json"
-        if summary.is_file():
-            data = json.loads(summary.read_text())
-            prov = data["provenance"]
-            row.update({"run_id": prov.get("run_key", ""), "scenario": data["scenario"]["name"],
-                        "seed": int(prov["seed"]), "status": "ok", "error": ""})
-            h = data["headline"]
-            outcomes.append({"run_id": row["run_id"], **{k: h[v] for k, (v, _) in OUTCOMES.items()},
-                             "policy_cost": float(sum(h.get(k, 0.0) for k in COST_PARTS))})
-        elif error.is_file():
-            data = json.loads(error.read_text())
-            row.update({"run_id": data.get("run_key", ""), "status": "failed", "error": data.get("error", "")})
-        else:
-            row.update({"run_id": "", "status": "incomplete", "error": "no summary.json or error.json"})
-        runs.append(row)
-    runs_df = pd.DataFrame(runs)
-    out_df = pd.DataFrame(outcomes)
+    """(runs, outcomes) for the sweep in ``sweep_dir`` (:func:`simspam.results.sweep.collect`);
+    written as Parquet, with Sobol' indices when the design allows them, when ``write``."""
+    runs_df, out_df = sweep_folder.collect(sweep_dir)
     if write:
-        from ..io import write_table
-
-        write_table(runs_df, sweep / "runs.parquet")
-        write_table(out_df, sweep / "outcomes.parquet")
+        sweep = Path(sweep_dir)
+        sweep_folder.write_collected(sweep, runs_df, out_df)
         _maybe_sensitivity(sweep, runs_df, out_df)
     return runs_df, out_df
 
@@ -80,7 +39,6 @@ def _maybe_sensitivity(sweep: Path, runs: pd.DataFrame, outcomes: pd.DataFrame) 
     problem_files = sorted(sweep.glob("design*.problem.json"))
     if not problem_files or outcomes.empty or "design.row" not in runs:
         return
-    from ..io import write_table
     from .sensitivity import sobol_indices
 
     problem = json.loads(problem_files[0].read_text())
@@ -89,37 +47,11 @@ def _maybe_sensitivity(sweep: Path, runs: pd.DataFrame, outcomes: pd.DataFrame) 
         return  # incomplete design: indices would be meaningless
     ok = ok.sort_values("design.row")
     parts = []
-    for outcome in OUTCOMES:
+    for outcome in COMPARED:
         idx = sobol_indices(problem["salib"], ok[outcome].to_numpy(dtype=float))
         idx.insert(0, "outcome", outcome)
         parts.append(idx)
     write_table(pd.concat(parts, ignore_index=True), sweep / "sensitivity.parquet")
-
-
-class CollectCallback(Callback):
-    """Hydra callback: collect the sweep folder when a ``--multirun`` ends."""
-
-    def on_multirun_end(self, config, **kwargs) -> None:
-        runs, _ = collect(config.hydra.sweep.dir)
-        counts = runs["status"].value_counts().to_dict() if len(runs) else {}
-        print(f"simspam: collected {len(runs)} runs {counts} into {config.hydra.sweep.dir}/runs.parquet")
-        write_sweep_report(Path(config.hydra.sweep.dir))
-
-
-def write_sweep_report(sweep: Path) -> None:
-    """The sweep's report.html, from the tables just collected.  The tables are the result and
-    are already safe on disk, so a report that cannot be rendered is reported on one line
-    (``simspam-report DIR`` retries it) rather than failing a sweep whose runs all finished."""
-    from ..report.cli import sweep_page
-    from ..report.html import write_atomic
-
-    try:
-        path = write_atomic(sweep / "report.html", sweep_page(sweep))
-    except Exception as exc:  # noqa: BLE001 - see the docstring
-        print(f"simspam: sweep report not written ({type(exc).__name__}: {exc}); "
-              f"retry with simspam-report {sweep}", file=sys.stderr)
-        return
-    print(f"simspam: sweep report {path}")
 
 
 @quiet_on_closed_pipe

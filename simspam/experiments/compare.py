@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -24,11 +25,14 @@ from omegaconf import DictConfig, OmegaConf
 from .. import __version__
 from ..config.check import check_name
 from ..config.compose import scenario_files
+from ..metrics.outcomes import CATALOGUE, COMPARED
+from ..results.atomic import Extras
+from ..results.comparison import BASELINE as BASELINE_LABEL
+from ..results.comparison import write_comparison
 from .factorial import effects, full_factorial
-from .runner import OUTCOMES, RunSpec, run_tables
+from .runner import RunSpec, run_tables
 from .stats import compare_table
 
-BASELINE_LABEL = "baseline"
 PRIORITY_OUTCOMES = ("spam_delivered", "social_cost")
 
 
@@ -142,7 +146,7 @@ def priority_table(comparison: pd.DataFrame, lever: str) -> pd.DataFrame:
 def factorial_table(runs: pd.DataFrame, factors: list[str], level: float) -> pd.DataFrame:
     ok = runs[runs["status"] == "ok"]
     parts = []
-    for outcome in OUTCOMES:
+    for outcome in COMPARED:
         e = effects(ok, ok[outcome].to_numpy(dtype=float), factors, max_order=2, level=level)
         e.insert(0, "outcome", outcome)
         parts.append(e)
@@ -151,10 +155,10 @@ def factorial_table(runs: pd.DataFrame, factors: list[str], level: float) -> pd.
 
 def analyse(cfg: DictConfig, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     c = cfg.compare
-    baseline = BASELINE_LABEL if c.design != "scenarios" else c.baseline
+    baseline = comparison_baseline(cfg)
     ok = runs[runs["status"] == "ok"]
-    higher = [k for k, (_, lower) in OUTCOMES.items() if not lower]
-    tables = {"comparison": compare_table(ok, list(OUTCOMES), baseline=baseline, level=float(c.level),
+    higher = [k for k in COMPARED if not CATALOGUE[k].lower_is_better]
+    tables = {"comparison": compare_table(ok, list(COMPARED), baseline=baseline, level=float(c.level),
                                           higher_is_better=higher),
               "cost_effectiveness": cost_effectiveness(runs, baseline, float(c.level))}
     if c.design == "factorial":
@@ -164,48 +168,26 @@ def analyse(cfg: DictConfig, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def format_table(comparison: pd.DataFrame, baseline: str) -> str:
-    """The printed summary: spam delivered and social cost per scenario, with paired intervals."""
-    from ..viz.run_figures import human_number
-
-    lines = [f"{'scenario':<34} {'spam delivered (median, 90% band)':>36} {'averted vs ' + baseline + ' (90% CI)':>34} "
-             f"{'P(better)':>9} {'social cost averted':>20}"]
-    d = comparison.set_index(["scenario", "outcome"])
-    for name in dict.fromkeys(comparison["scenario"]):
-        r = d.loc[(name, "spam_delivered")]
-        band = f"{human_number(r['median'])} [{human_number(r['low'])}, {human_number(r['high'])}]"
-        if name == baseline or pd.isna(r["mean_diff"]):
-            lines.append(f"{name:<34} {band:>36} {'(reference)':>34}")
-            continue
-        av = f"{human_number(-r['mean_diff'])} [{human_number(-r['ci_high'])}, {human_number(-r['ci_low'])}]"
-        s = d.loc[(name, "social_cost")]
-        lines.append(f"{name:<34} {band:>36} {av:>34} {r['p_better']:>9.2f} {human_number(-s['mean_diff'], money=True):>20}")
-    return "\n".join(lines)
+def comparison_baseline(cfg: DictConfig) -> str:
+    """The reference scenario: ``compare.baseline`` for a comparison of scenarios, else the
+    runs without the design's levers (labelled ``baseline``)."""
+    return BASELINE_LABEL if cfg.compare.design != "scenarios" else str(cfg.compare.baseline)
 
 
-def run_comparison(cfg: DictConfig, out_dir: str | Path, command: str = "") -> dict:
-    """Run the whole comparison, write its tables and report into ``out_dir``; return them."""
-    from ..io import write_json, write_table
-
+def run_comparison(cfg: DictConfig, out_dir: str | Path, command: str = "",
+                   extras: Callable[[dict, dict], Extras] | None = None) -> dict:
+    """Run the whole comparison and write its tables into ``out_dir``; return ``{"tables",
+    "summary"}``.  ``extras(tables, summary)`` gives the files to write into the folder
+    before ``summary.json`` (the command passes the report page; this layer never builds it)."""
     specs = build_specs(cfg)
     per_run = run_tables(specs, int(cfg.compare.jobs))
     runs = per_run.pop("runs")
     if (runs["status"] == "ok").sum() == 0:
         raise RuntimeError("every run failed; first error: " + str(runs["error"].iloc[0]))
     tables = {"runs": runs.drop(columns=["traceback"], errors="ignore"), **per_run, **analyse(cfg, runs)}
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, df in tables.items():
-        write_table(df, out / f"{name}.parquet")
-    baseline = BASELINE_LABEL if cfg.compare.design != "scenarios" else cfg.compare.baseline
-    summary = comparison_summary(cfg, tables, baseline, command)
-    try:
-        from ..report.compare_report import write_compare_report
-        write_compare_report(out / "report.html", tables, summary)
-    except ImportError:  # pragma: no cover - the report module ships with the package
-        pass
-    write_json(summary, out / "summary.json")
-    return {"tables": tables, "summary": summary, "text": format_table(tables["comparison"], baseline)}
+    summary = comparison_summary(cfg, tables, comparison_baseline(cfg), command)
+    write_comparison(tables, summary, out_dir, extras=extras(tables, summary) if extras else None)
+    return {"tables": tables, "summary": summary}
 
 
 def comparison_summary(cfg: DictConfig, tables: dict, baseline: str, command: str) -> dict:

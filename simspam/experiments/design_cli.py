@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_BAD_INPUT)
     out = Path(args.dir or f"multirun/design_{Path(args.experiment).stem}").resolve()
     out.mkdir(parents=True, exist_ok=True)
-    from ..io import write_json, write_table
+    from ..results.tables import write_json, write_table
 
     write_table(table, out / "design.parquet")
     if problem is not None:

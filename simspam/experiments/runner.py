@@ -21,18 +21,7 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-# outcome -> (summary headline key, lower is better)
-OUTCOMES: dict[str, tuple[str, bool]] = {
-    "spam_sent": ("spam_sent", True),
-    "spam_delivered": ("spam_delivered", True),
-    "spam_share_last_year": ("spam_share_last_year", True),
-    "consumer_hours": ("consumer_hours", True),
-    "social_cost": ("social_cost", True),
-    "spammer_revenue": ("spammer_revenue", True),
-    "active_spammers_end": ("active_spammers_end", True),
-    "enforcement_actions": ("enforcement_actions", False),
-}
-COST_PARTS = ("isp_cost", "enforcement_cost", "campaign_cost", "legit_lost_cost")
+from ..metrics.outcomes import outcome_row, yearly_series
 
 
 @dataclass
@@ -84,14 +73,6 @@ def run_key(cfg: DictConfig) -> str:
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
-def yearly_series(daily: pd.DataFrame) -> pd.DataFrame:
-    g = daily.groupby(daily["date"].dt.year)[["spam_sent", "delivered", "spam_received", "legit_sent",
-                                              "consumer_hours", "social_cost"]].sum()
-    g["spam_share"] = 100.0 * g["spam_received"] / (g["spam_received"] + g["legit_sent"])
-    g = g.drop(columns=["spam_received", "legit_sent"]).reset_index(names="year")
-    return g
-
-
 #: Columns of ``country_series``: where spam comes from (by origin) and where it lands (by destination).
 COUNTRY_SERIES_COLUMNS = ("spam_sent", "spam_received", "delivered")
 RELOCATION_KINDS = ("relocation_home", "relocation_infra")
@@ -138,15 +119,6 @@ def cooperation_edges(policy, codes) -> pd.DataFrame:
                         columns=["a", "b", "channel"])
 
 
-def outcome_row(summary: dict) -> dict[str, float]:
-    h = summary["headline"]
-    row = {name: h[key] for name, (key, _) in OUTCOMES.items()}
-    row["policy_cost"] = float(sum(h[k] for k in COST_PARTS))
-    for k in COST_PARTS:
-        row[k] = h[k]
-    return row
-
-
 #: Tables each run contributes besides its row in ``runs`` (all keyed by scenario and seed).
 RUN_TABLES = ("series", "country_series", "relocations", "cooperation_edges")
 
@@ -180,7 +152,7 @@ def execute(spec: RunSpec) -> tuple[dict, dict[str, pd.DataFrame] | None]:
         cfg = compose_spec(spec)
         row["run_id"] = run_key(cfg)
         res, edges = _simulate_with_channels(cfg)
-        row.update(outcome_row(res.summary))
+        row.update(outcome_row(res.summary["headline"]))
         row["status"], row["error"] = "ok", ""
         tables = {"series": yearly_series(res.daily), "country_series": country_series(res.daily),
                   "relocations": relocation_flows(res.events), "cooperation_edges": edges}

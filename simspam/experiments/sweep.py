@@ -1,16 +1,15 @@
-"""One run inside a sweep: apply its design point, skip it if already done, record failures.
+"""One run inside a sweep: the design point it runs.
 
-``simspam --multirun`` runs this for every job.  A run's identity is the hash of its
-resolved configuration (:func:`simspam.experiments.runner.run_key`), stored in its
-``summary.json``; rerunning a sweep into the same folder skips every job whose folder
-already holds a complete run with that key, so a sweep killed half-way finishes on the
-next attempt with every run present exactly once.  A run that raises writes
-``error.json`` (key, error, traceback) and the sweep goes on.
+``simspam --multirun`` runs every job through ``simspam``'s task, which applies the job's
+row of a design table here.  A run's identity is the hash of its resolved configuration
+(:func:`simspam.experiments.runner.run_key`), stored in its ``summary.json``; rerunning a
+sweep into the same folder skips every job whose folder already holds a complete run with
+that key (:func:`simspam.results.sweep.job_complete`), so a sweep killed half-way finishes on
+the next attempt with every run present exactly once.  A run that raises writes
+``error.json`` (:func:`simspam.results.sweep.write_failure`) and the sweep goes on.
 """
 from __future__ import annotations
 
-import json
-import traceback
 from pathlib import Path
 
 import pandas as pd
@@ -49,20 +48,3 @@ def apply_design(cfg: DictConfig) -> DictConfig:
             continue
         OmegaConf.update(cfg, key, value.item() if hasattr(value, "item") else value)
     return cfg
-
-
-def done(out_dir: Path, key: str) -> bool:
-    summary = out_dir / "summary.json"
-    if not summary.is_file():
-        return False
-    try:
-        return json.loads(summary.read_text())["provenance"].get("run_key") == key
-    except (ValueError, KeyError):
-        return False
-
-
-def record_failure(out_dir: Path, key: str, exc: BaseException) -> None:
-    from ..io import write_json
-
-    write_json({"status": "failed", "run_key": key, "error": f"{type(exc).__name__}: {exc}".splitlines()[0],
-                "traceback": traceback.format_exc(limit=8)}, out_dir / "error.json")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .columns import DAILY
+from ..core.columns import DAILY
 
 
 def check_daily(daily: pd.DataFrame) -> list[str]:

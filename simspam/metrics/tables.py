@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .columns import DAILY, EVENTS
+from ..core.columns import DAILY, EVENTS
 
 
 def daily_table(sim) -> pd.DataFrame:

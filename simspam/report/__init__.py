@@ -1,6 +1,7 @@
-"""Self-contained offline HTML reports built from simspam's tidy outputs."""
+"""Reports: what each kind of results says, as data, and its renderings.
 
-from simspam.report.html import Section, render_page, write_atomic
-from simspam.report.run_report import build_run_report, write_run_report
-
-__all__ = ["Section", "build_run_report", "render_page", "write_atomic", "write_run_report"]
+Builders (``run_report``, ``compare_report``, ``sweep_report``, ``validation_report``) turn tidy
+tables into a :class:`~simspam.report.model.Report`; :mod:`~simspam.report.html` renders it as
+a self-contained offline page, :mod:`~simspam.report.images` exports its figures as slide
+images, :mod:`~simspam.report.text` prints the commands' summaries.
+"""

@@ -1,4 +1,4 @@
-"""The HTML report for a comparison of policy scenarios.
+"""The report of a comparison of policy scenarios.
 
 A comparison runs several named policy scenarios and a ``baseline`` on the
 same seeds (common random numbers) and condenses them into tidy tables
@@ -9,25 +9,22 @@ turns those into one self-contained page for a policymaker: headline cards,
 then one section per question, each with a sentence or two of plain language
 and the numbers that answer it, and the provenance needed to rerun the
 experiment. It works on tables only, so the page can be rebuilt from saved
-outputs. Sections whose table is missing (or empty) are left out.
+outputs, and returns the report as data (:class:`simspam.report.model.Report`).
+Sections whose table is missing (or empty) are left out.
 """
 
 from __future__ import annotations
 
-import html
 import math
-import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from simspam.report.html import Section, render_page, write_atomic
-from simspam.viz import compare_figures as cf
-from simspam.viz.compare_figures import (
-    BASELINE,
-    LEVERS,
+from ..metrics.outcomes import describe
+from ..results.comparison import BASELINE
+from ..viz import units
+from ..viz.compare_figures import (
     cost_effectiveness_figure,
     interaction_heatmap,
     outcome_bands_figure,
@@ -37,14 +34,16 @@ from simspam.viz.compare_figures import (
     runs_table_figure,
     series_bands_figure,
 )
-from simspam.viz.world_figures import (
+from ..viz.world_figures import (
     cooperation_network_figure,
     country_centroids,
     country_map_figure,
     relocation_flows_figure,
 )
+from .cards import card, label_from_name
+from .model import Card, Provenance, Report, Section, Table
 
-__all__ = ["build_compare_report", "write_compare_report", "headline_cards", "SECTION_HEADINGS"]
+__all__ = ["build_compare_report", "headline_cards", "SECTION_HEADINGS"]
 
 #: Section headings in page order (the factorial one is replaced by
 #: "How the levers combine" when the design lacks legislation or cooperation).
@@ -94,7 +93,7 @@ def _table(tables: Mapping[str, object] | None, name: str) -> pd.DataFrame | Non
 
 
 def _q(name: object) -> str:
-    """A scenario name quoted in running text (escaped later by render_page)."""
+    """A scenario name quoted in running text (escaped by the renderer)."""
     return f"\u201c{name}\u201d"
 
 
@@ -103,7 +102,7 @@ def _lower(label: str) -> str:
 
 
 def _fmt(value: object, unit: str, *, signed: bool = False) -> str:
-    return cf._fmt(value, unit, signed=signed, points="percentage points")
+    return units.quantity(value, unit, signed=signed, points="percentage points")
 
 
 def _magnitude(value: float, unit: str) -> str:
@@ -116,10 +115,6 @@ def _change(value: float, unit: str, what: str) -> str:
     if not math.isfinite(value) or value == 0:
         return f"leaves {what} unchanged"
     return f"{'cuts' if value < 0 else 'raises'} {what} by {_magnitude(value, unit)}"
-
-
-def _pct(x: float) -> str:
-    return f"{100.0 * x:.0f} %" if math.isfinite(x) else "n/a"
 
 
 def _outcomes(comparison: pd.DataFrame, wanted: Sequence[str], fallback: int = 0) -> list[str]:
@@ -169,59 +164,55 @@ def _num(df: pd.DataFrame, col: str) -> pd.Series:
 # --------------------------------------------------------------------------
 
 
-#: Cards the comparison's summary is known to carry: key -> label (and unit).
-_HEADLINE_LABELS: dict[str, dict[str, str]] = {
-    "runs": {"label": "Simulation runs"},
-    "failed_runs": {"label": "Failed runs"},
-    "best_scenario": {"label": "Largest cut in spam delivered"},
-    "spam_averted_by_best": {"label": "Spam delivered averted by it (mean)"},
-    "p_best_beats_baseline": {"label": "Seeds on which it beats the baseline", "unit": "share"},
+#: Cards the comparison's summary is known to carry: key -> (label, unit).
+_HEADLINE_LABELS: dict[str, tuple[str, str]] = {
+    "runs": ("Simulation runs", ""),
+    "failed_runs": ("Failed runs", ""),
+    "best_scenario": ("Largest cut in spam delivered", ""),
+    "spam_averted_by_best": ("Spam delivered averted by it (mean)", ""),
+    "p_best_beats_baseline": ("Seeds on which it beats the baseline", "share"),
 }
 
 
-def _headline(headline: Mapping[str, object] | None, cards: Mapping[str, object] | None = None) -> dict[str, object]:
-    """Headline entries ready for :func:`simspam.report.html.format_headline`.
+def _headline(headline: Mapping[str, object] | None, best: Sequence[Card] = ()) -> list[Card]:
+    """The cards of the comparison's summary headline.
 
     A number whose key ends in ``_m`` is in millions (e.g. ``spam_averted_m``):
     it is multiplied out and the suffix dropped from the label, so the card
     reads "12.3 M" under "Spam averted" rather than "12.3" under "Spam averted m".
-    Text values (e.g. ``best_scenario``) are shown as they are (escaped).
-    ``cards`` (from :func:`headline_cards`) come first and replace the summary's
+    A key starting with ``p_`` is a probability, shown as a percentage.
+    Text values (e.g. ``best_scenario``) are shown as they are.
+    ``best`` (from :func:`headline_cards`) come first and replace the summary's
     entries about the best scenario, which carry no interval.
     """
-    out: dict[str, object] = dict(cards or {})
-    replaced = {"best_scenario", "spam_averted_by_best", "p_best_beats_baseline"} if cards else set()
+    out = list(best)
+    replaced = {"best_scenario", "spam_averted_by_best", "p_best_beats_baseline"} if best else set()
     for name, value in (headline or {}).items():
-        if str(name) in replaced:
-            continue
         key = str(name)
-        known = _HEADLINE_LABELS.get(key)
-        if known is None and key.startswith("p_") and not isinstance(value, (Mapping, str)):
-            known = {"unit": "share"}  # a probability: shown as a percentage
-        if known is not None and not isinstance(value, Mapping):
-            out[key] = {"value": value, **known}
+        if key in replaced:
             continue
-        if (
-            key.endswith("_m")
-            and len(key) > 2
-            and not isinstance(value, (Mapping, bool, str))
-            and value is not None
-        ):
+        if isinstance(value, Mapping):
+            out.append(card(key, value))
+        elif key in _HEADLINE_LABELS:
+            label, unit = _HEADLINE_LABELS[key]
+            out.append(Card(label, value, unit))
+        elif key.startswith("p_") and not isinstance(value, str):
+            out.append(Card(label_from_name(key), value, "share"))
+        elif key.endswith("_m") and len(key) > 2 and not isinstance(value, (bool, str)) and value is not None:
             try:
                 x = float(value)  # type: ignore[arg-type]
             except (TypeError, ValueError):
-                out[key] = value
+                out.append(card(key, value))
                 continue
-            label = key[:-2].replace("_", " ").strip()
-            out[key] = {"value": x * 1e6, "label": label[:1].upper() + label[1:]}
+            out.append(Card(label_from_name(key[:-2]), x * 1e6))
         else:
-            out[key] = value
+            out.append(card(key, value))
     return out
 
 
 def headline_cards(
     comparison: pd.DataFrame | None, cost_effectiveness: pd.DataFrame | None, baseline: str
-) -> dict[str, object]:
+) -> list[Card]:
     """The three numbers a policymaker asks first, for the scenario that averts most spam
     delivered (mean paired difference against ``baseline``), each with its interval:
 
@@ -230,43 +221,39 @@ def headline_cards(
     * cost per million messages averted: median over seeds, with the 5th to 95th
       percentile over seeds (``cost_effectiveness``).
 
-    Entries are mappings for :func:`simspam.report.html.format_headline` (``low``/``high``
-    become the interval line of the card). Empty when no scenario has a paired difference.
+    Empty when no scenario has a paired difference.
     """
     if comparison is None or not {"scenario", "outcome", "mean_diff"} <= set(comparison.columns):
-        return {}
+        return []
     rows = _rows(comparison, "spam_delivered")
     rows = rows.loc[(rows["scenario"].astype(str) != baseline) & _num(rows, "mean_diff").notna()]
     if rows.empty:
-        return {}
+        return []
     best = rows.loc[_num(rows, "mean_diff").idxmin()]
     name = str(best["scenario"])
-    cards: dict[str, object] = {"best_scenario": {"value": name, "label": "Largest cut in spam delivered"}}
+    cards: list[Card] = [Card("Largest cut in spam delivered", name)]
 
-    def averted(outcome: str, key: str, label: str, unit: str | None) -> None:
+    def averted(outcome: str, label: str) -> None:
         r = _rows(comparison, outcome)
         r = r.loc[r["scenario"].astype(str) == name]
         if r.empty:
             return
         md, lo, hi = (float(_num(r, c).iloc[0]) for c in ("mean_diff", "ci_low", "ci_high"))
-        cards[key] = {"value": -md, "low": -hi, "high": -lo, "unit": unit, "label": label,
-                      "interval": "90 % CI"}
+        cards.append(Card(label, -md, describe(outcome).unit, low=-hi, high=-lo, interval="90 % CI"))
 
-    averted("spam_delivered", "spam_averted", f"Spam delivered averted by {_q(name)} (mean)", None)
-    averted("consumer_hours", "hours_saved", f"Consumer hours saved by {_q(name)} (mean)", "hours")
+    averted("spam_delivered", f"Spam delivered averted by {_q(name)} (mean)")
+    averted("consumer_hours", f"Consumer hours saved by {_q(name)} (mean)")
     ce = cost_effectiveness
     if ce is not None and {"scenario", "cost_per_m_averted"} <= set(ce.columns):
         r = ce.loc[ce["scenario"].astype(str) == name]
         if not r.empty:
-            cards["cost_per_m_averted"] = {
-                "value": float(_num(r, "cost_per_m_averted").iloc[0]),
-                "low": float(_num(r, "cost_per_m_low").iloc[0]), "high": float(_num(r, "cost_per_m_high").iloc[0]),
-                "unit": "usd", "label": f"Cost per million messages averted by {_q(name)} (median)",
-                "interval": "90 % of seeds",
-            }
+            cards.append(Card(
+                f"Cost per million messages averted by {_q(name)} (median)",
+                float(_num(r, "cost_per_m_averted").iloc[0]), "USD",
+                low=float(_num(r, "cost_per_m_low").iloc[0]), high=float(_num(r, "cost_per_m_high").iloc[0]),
+                interval="90 % of seeds"))
     if "p_better" in best.index and math.isfinite(float(pd.to_numeric(best["p_better"], errors="coerce"))):
-        cards["p_best_beats_baseline"] = {"value": float(best["p_better"]), "unit": "share",
-                                          "label": "Seeds on which it beats the baseline"}
+        cards.append(Card("Seeds on which it beats the baseline", float(best["p_better"]), "share"))
     return cards
 
 
@@ -283,14 +270,12 @@ def _seed_text(seeds: object) -> object:
     return seeds
 
 
-def _provenance(provenance: Mapping[str, object] | None) -> dict[str, object]:
+def _provenance(provenance: Mapping[str, object] | None) -> Provenance:
     """The comparison records ``seeds`` (a list); the panel shows it as its "Seed" row."""
     prov = dict(provenance or {})
     if "seed" not in prov and "seeds" in prov:
         prov["seed"] = _seed_text(prov.pop("seeds"))
-    # the resolved configuration is shown once, as YAML; a nested copy (e.g.
-    # ``config``) would print as one unreadable line of Python reprs
-    return {k: v for k, v in prov.items() if not isinstance(v, Mapping)}
+    return Provenance.of(prov)
 
 
 # --------------------------------------------------------------------------
@@ -323,24 +308,15 @@ def _scenarios_section(
         )
     if not names and design != "where_to_act":
         return None
-    table = None
+    tables = []
     if names:
         analogues = analogues or {}
         with_analogue = any(str(analogues.get(n) or "").strip() for n in names)
-        rows = "".join(
-            f'<tr><td>{html.escape(n)}</td><td style="text-align:left">'
-            f"{html.escape(str(descriptions.get(n)).strip())}</td>"
-            + (f'<td style="text-align:left">{html.escape(str(analogues.get(n) or "").strip())}</td>'
-               if with_analogue else "")
-            + "</tr>"
-            for n in names
-        )
-        extra = '<th style="text-align:left">Real-world analogue</th>' if with_analogue else ""
-        table = (
-            '<table class="scenarios"><thead><tr><th>Scenario</th>'
-            f'<th style="text-align:left">What it changes</th>{extra}</tr></thead><tbody>{rows}</tbody></table>'
-        )
-    return Section(SECTION_HEADINGS["scenarios"], text, [], table_html=table)
+        header = ["Scenario", "What it changes"] + (["Real-world analogue"] if with_analogue else [])
+        rows = [[n, str(descriptions.get(n)).strip()] + ([str(analogues.get(n) or "").strip()] if with_analogue else [])
+                for n in names]
+        tables.append(Table(header, rows, prose=frozenset({1, 2}), name="scenarios"))
+    return Section(SECTION_HEADINGS["scenarios"], text, tables=tables)
 
 
 def _bands_section(comparison: pd.DataFrame, baseline: str, order: Sequence[str]) -> Section:
@@ -405,7 +381,7 @@ def _paired_facts(comparison: pd.DataFrame, baseline: str, outcome: str) -> str:
     )
     pb = float(pd.to_numeric(pd.Series([best.get("p_better", np.nan)]), errors="coerce").iloc[0])
     if math.isfinite(pb):
-        text += f" and beats the baseline on {_pct(pb)} of seeds"
+        text += f" and beats the baseline on {units.percent(pb)} of seeds"
     text += "."
     if math.isfinite(lo) and math.isfinite(hi) and lo <= 0 <= hi:
         text += " Its interval still crosses zero, so the seeds do not settle whether it helps."
@@ -532,8 +508,7 @@ def _factorial_section(factorial: pd.DataFrame) -> Section | None:
     if outcome is None:
         return None
     rows = factorial.loc[factorial["outcome"].astype(str) == outcome]
-    mains = [t for t in dict.fromkeys(rows["term"].astype(str)) if ":" not in t]
-    factors = [lv for lv in LEVERS if lv in mains] + [t for t in mains if t not in LEVERS]
+    factors = [t for t in dict.fromkeys(rows["term"].astype(str)) if ":" not in t]  # the design's order
     if not factors:
         return None
     heading = SECTION_HEADINGS["factorial"] if {"legislation", "cooperation"} <= set(factors) else _FACTORIAL_GENERIC
@@ -816,8 +791,8 @@ def _subtitle(tables: Mapping[str, object], baseline: str, design: str) -> str |
     return text
 
 
-def build_compare_report(tables: Mapping[str, pd.DataFrame | None] | None, summary: Mapping | None) -> str:
-    """The full HTML page for a comparison, as a string (nothing is written).
+def build_compare_report(tables: Mapping[str, pd.DataFrame | None] | None, summary: Mapping | None) -> Report:
+    """The report of a comparison, from its tables and summary (nothing is rendered or written).
 
     ``tables`` maps names to DataFrames: ``runs``, ``series``, ``comparison``,
     ``cost_effectiveness``, ``country_series``, ``relocations``, ``cooperation_edges``,
@@ -834,12 +809,12 @@ def build_compare_report(tables: Mapping[str, pd.DataFrame | None] | None, summa
     tables = tables or {}
     summary = summary or {}
     baseline = str(summary.get("baseline") or _baseline_of(_table(tables, "comparison"), _table(tables, "runs")))
-    return render_page(
-        "simspam policy comparison",
-        _sections(tables, summary, baseline),
-        _provenance(summary.get("provenance")),
-        headline=_headline(summary.get("headline"),
-                           headline_cards(_table(tables, "comparison"), _table(tables, "cost_effectiveness"), baseline)),
+    return Report(
+        title="simspam policy comparison",
+        sections=_sections(tables, summary, baseline),
+        provenance=_provenance(summary.get("provenance")),
+        cards=_headline(summary.get("headline"),
+                        headline_cards(_table(tables, "comparison"), _table(tables, "cost_effectiveness"), baseline)),
         subtitle=_subtitle(tables, baseline, str(summary.get("design") or "")),
         description=(
             "Each policy scenario was simulated many times, on the same random seeds as the baseline (common "
@@ -847,20 +822,3 @@ def build_compare_report(tables: Mapping[str, pd.DataFrame | None] | None, summa
             "90 % intervals over seeds unless a chart says otherwise."
         ),
     )
-
-
-def write_compare_report(
-    path: str | os.PathLike[str],
-    tables: Mapping[str, pd.DataFrame | None] | None,
-    summary: Mapping | None,
-) -> Path:
-    """Render the comparison report and write it atomically to ``path``.
-
-    The page is built completely in memory first, so a failure leaves no file
-    (and leaves a previous report at ``path`` intact). Missing parent
-    directories are created.
-    """
-    page = build_compare_report(tables, summary)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return write_atomic(target, page)

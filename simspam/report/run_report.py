@@ -5,19 +5,18 @@ Turns a run's tidy outputs (``daily`` per-country table, ``events`` log and
 numbers first, then one section per question (how much spam, where from,
 who profits, what harm, what enforcement did), each with a plain-language
 sentence or two, and the provenance needed to reproduce the run at the end.
-Works on tables only, so it can be regenerated from saved outputs.
+Works on tables only, so it can be regenerated from saved outputs, and returns
+the report as data (:class:`simspam.report.model.Report`); rendering is someone else's job.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from pathlib import Path
 
 import pandas as pd
 
-from simspam.report.html import Section, render_page, write_atomic
-from simspam.viz.run_figures import (
+from ..viz import units
+from ..viz.run_figures import (
     ROW_CODE,
     TIMELINE_EXCLUDED_KINDS,
     country_table_figure,
@@ -25,24 +24,33 @@ from simspam.viz.run_figures import (
     enforcement_figure,
     events_timeline_figure,
     harm_figure,
-    human_number,
     message_flow_figure,
     monthly_global,
     origin_and_received_maps,
     spam_share_figure,
 )
+from .cards import cards
+from .model import Provenance, Report, Section
 
-__all__ = ["build_run_report", "write_run_report"]
+__all__ = ["RUN_SECTIONS", "build_run_report"]
+
+#: Section headings in page order.
+RUN_SECTIONS = (
+    "How much of email is spam",
+    "What happens to spam",
+    "Where spam comes from, and where it lands",
+    "The spam business",
+    "Harm to people and the economy",
+    "Enforcement and international cooperation",
+    "Timeline of events",
+    "Countries",
+)
 
 
 def _total(daily: pd.DataFrame | None, col: str) -> float:
     if daily is None or daily.empty or col not in daily:
         return 0.0
     return float(daily[col].sum())
-
-
-def _pct(num: float, den: float) -> str:
-    return f"{100.0 * num / den:.1f} %" if den > 0 else "n/a"
 
 
 def _top_country(daily: pd.DataFrame | None, col: str) -> str | None:
@@ -52,7 +60,7 @@ def _top_country(daily: pd.DataFrame | None, col: str) -> str | None:
     tot = daily.loc[daily["country"] != ROW_CODE].groupby("country")[col].sum()
     if tot.empty or tot.max() <= 0:
         return None
-    return f"{tot.idxmax()} ({_pct(float(tot.max()), _total(daily, col))} of the total)"
+    return f"{tot.idxmax()} ({units.ratio(float(tot.max()), _total(daily, col))} of the total)"
 
 
 def _share_sentence(daily: pd.DataFrame | None) -> str:
@@ -64,8 +72,8 @@ def _share_sentence(daily: pd.DataFrame | None) -> str:
         return ""
     first, last = float(share.iloc[0]), float(share.iloc[-1])
     return (
-        f" In this run it went from {first:.1f} % in {share.index[0]:%B %Y} "
-        f"to {last:.1f} % in {share.index[-1]:%B %Y}."
+        f" In this run it went from {units.quantity(first, '%')} in {share.index[0]:%B %Y} "
+        f"to {units.quantity(last, '%')} in {share.index[-1]:%B %Y}."
     )
 
 
@@ -88,20 +96,20 @@ def _sections(daily: pd.DataFrame | None, events: pd.DataFrame | None) -> list[S
 
     return [
         Section(
-            "How much of email is spam",
+            RUN_SECTIONS[0],
             "The share of all email reaching consumers that is spam, month by month: the single best summary "
             "of whether policy is working. Lower is better." + _share_sentence(daily),
             [spam_share_figure(daily)],
         ),
         Section(
-            "What happens to spam",
+            RUN_SECTIONS[1],
             "Each spam message is either stopped by the network it is sent from, caught by the recipient's "
             "filter, or delivered to an inbox. The top edge of the chart is the total volume; the bands show "
-            f"how the work is shared. Over the run, {_pct(delivered, all_spam)} of spam was delivered.",
+            f"how the work is shared. Over the run, {units.ratio(delivered, all_spam)} of spam was delivered.",
             [message_flow_figure(daily)],
         ),
         Section(
-            "Where spam comes from, and where it lands",
+            RUN_SECTIONS[2],
             "The first map shades countries by the spam sent from servers and infected machines located there; "
             "the second by the spam addressed to people living there. Use the slider or Play to step through the "
             "years. Countries that receive far more than they send depend on action abroad, which is why "
@@ -109,37 +117,37 @@ def _sections(daily: pd.DataFrame | None, events: pd.DataFrame | None) -> list[S
             [origin_map, received_map],
         ),
         Section(
-            "The spam business",
+            RUN_SECTIONS[3],
             "Spammers' revenue per month and how many are active. Policies that cut revenue (payment blocking, "
             "fines, takedowns) should push both down; if revenue falls but spammers stay, they may be moving "
-            f"elsewhere. Total revenue over the run: {human_number(_total(daily, 'spammer_revenue'), money=True)}.",
+            f"elsewhere. Total revenue over the run: {units.quantity(_total(daily, 'spammer_revenue'), 'USD')}.",
             [economy_figure(daily)],
         ),
         Section(
-            "Harm to people and the economy",
+            RUN_SECTIONS[4],
             "Time consumers lose dealing with spam, and the estimated social cost (lost time, fraud and "
-            f"filtering costs, in US dollars). Over the run: {human_number(_total(daily, 'consumer_hours'))} hours "
-            f"and {human_number(_total(daily, 'social_cost'), money=True)}.",
+            f"filtering costs, in US dollars). Over the run: {units.quantity(_total(daily, 'consumer_hours'), 'hours')} "
+            f"and {units.quantity(_total(daily, 'social_cost'), 'USD')}.",
             [harm_figure(daily)],
         ),
         Section(
-            "Enforcement and international cooperation",
+            RUN_SECTIONS[5],
             "Cases opened against spammers and how they ended, and requests for help sent to other countries' "
             "authorities and how many were granted; below, the sanctions actually imposed. "
-            f"Over the run {human_number(_total(daily, 'cases_won'))} of "
-            f"{human_number(_total(daily, 'cases_opened'))} cases were won, and "
-            f"{_pct(_total(daily, 'assistance_granted'), req)} of assistance requests were granted.",
+            f"Over the run {units.number(_total(daily, 'cases_won'))} of "
+            f"{units.number(_total(daily, 'cases_opened'))} cases were won, and "
+            f"{units.ratio(_total(daily, 'assistance_granted'), req)} of assistance requests were granted.",
             [enforcement_figure(daily, events)],
         ),
         Section(
-            "Timeline of events",
+            RUN_SECTIONS[6],
             "When laws were adopted, policy levers switched on or off, and enforcement actions taken. Hover over "
             "a point for the countries involved and details. Spammers entering and leaving the market are not "
-            f"shown. {human_number(n_events)} events are in the log.",
+            f"shown. {units.number(n_events)} events are in the log.",
             [events_timeline_figure(events)],
         ),
         Section(
-            "Countries",
+            RUN_SECTIONS[7],
             "The countries from which most spam was sent over the whole run, with how much spam their own "
             "people received, how much of that reached inboxes, complaints filed, and cases won.",
             [country_table_figure(daily)],
@@ -147,34 +155,15 @@ def _sections(daily: pd.DataFrame | None, events: pd.DataFrame | None) -> list[S
     ]
 
 
-def build_run_report(daily: pd.DataFrame, events: pd.DataFrame | None, summary: Mapping | None) -> str:
-    """The full HTML page for one run, as a string (nothing is written)."""
+def build_run_report(daily: pd.DataFrame, events: pd.DataFrame | None, summary: Mapping | None) -> Report:
+    """The report of one run, from its tables and summary (nothing is rendered or written)."""
     summary = summary or {}
     scenario = summary.get("scenario") or {}
     name = scenario.get("name") or "unnamed scenario"
-    return render_page(
-        f"simspam run report: {name}",
-        _sections(daily, events),
-        summary.get("provenance") or {},
-        headline=summary.get("headline") or {},
+    return Report(
+        title=f"simspam run report: {name}",
+        sections=_sections(daily, events),
+        provenance=Provenance.of(summary.get("provenance")),
+        cards=cards(summary.get("headline")),
         description=scenario.get("description") or None,
     )
-
-
-def write_run_report(
-    path: str | os.PathLike[str],
-    daily: pd.DataFrame,
-    events: pd.DataFrame | None,
-    summary: Mapping | None,
-) -> Path:
-    """Render the run report and write it atomically to ``path``.
-
-    The page is rendered completely in memory before anything touches the
-    disk, so a failure while building figures leaves no file (and leaves a
-    previous report at ``path`` intact). Missing parent directories are
-    created.
-    """
-    page = build_run_report(daily, events, summary)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return write_atomic(target, page)

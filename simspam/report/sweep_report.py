@@ -1,4 +1,4 @@
-"""The HTML report for a sweep: many runs over a design of parameter values.
+"""The report of a sweep: many runs over a design of parameter values.
 
 A sweep (``simspam --multirun``, ``simspam-design``) is collected by ``simspam-collect``
 into ``runs`` (one row per job: swept values, scenario, seed, status, error) and
@@ -7,29 +7,28 @@ design was a complete Saltelli sample, and ``design`` (the design table, whose r
 jobs ran by ``design.row``) for designs made by ``simspam-design``.  This module turns
 those tables into one self-contained page: how far the outcomes spread over the design,
 how each outcome moves with each swept parameter, which parameters explain its variance,
-and which runs failed.  Tables in, HTML out: :func:`sweep_table` is the one place the
-tables are joined, and it is pure.
+and which runs failed.  Tables in, a :class:`simspam.report.model.Report` out:
+:func:`sweep_table` is the one place the tables are joined, and it is pure.
 """
 
 from __future__ import annotations
 
-import html
-import os
 from collections.abc import Mapping
-from pathlib import Path
 
 import pandas as pd
 
-from simspam.report.html import Section, render_page, write_atomic
-from simspam.viz.compare_figures import outcome_info, runs_table_figure
-from simspam.viz.sweep_figures import (
+from ..metrics.outcomes import COMPARED, COST_PARTS, POLICY_COST, describe
+from ..viz import units
+from ..viz.compare_figures import runs_table_figure
+from ..viz.sweep_figures import (
     outcome_distribution_figure,
     parameter_scatter_figure,
     sensitivity_figure,
     swept_parameters,
 )
+from .model import Card, Provenance, Report, Section, Table
 
-__all__ = ["SWEEP_SECTIONS", "build_sweep_report", "sweep_table", "write_sweep_report"]
+__all__ = ["SWEEP_SECTIONS", "build_sweep_report", "sweep_table"]
 
 SWEEP_SECTIONS: dict[str, str] = {
     "design": "What was swept",
@@ -61,32 +60,27 @@ def sweep_table(runs: pd.DataFrame | None, outcomes: pd.DataFrame | None,
     return ok.reset_index(drop=True)
 
 
-def _range_table(table: pd.DataFrame, params: list[str]) -> str | None:
+def _range_table(table: pd.DataFrame, params: list[str]) -> list[Table]:
     if not params:
-        return None
+        return []
     rows = []
     for p in params:
         v = pd.to_numeric(table[p], errors="coerce")
-        rows.append(f"<tr><td>{html.escape(p)}</td><td>{v.min():.4g}</td><td>{v.max():.4g}</td>"
-                    f"<td>{v.nunique()}</td></tr>")
-    return ("<table><thead><tr><th>Parameter</th><th>Lowest</th><th>Highest</th><th>Distinct values</th></tr>"
-            f"</thead><tbody>{''.join(rows)}</tbody></table>")
+        rows.append([p, units.significant(v.min()), units.significant(v.max()), str(v.nunique())])
+    return [Table(["Parameter", "Lowest", "Highest", "Distinct values"], rows)]
 
 
-def _headline(runs: pd.DataFrame | None, table: pd.DataFrame, params: list[str]) -> dict[str, object]:
+def _headline(runs: pd.DataFrame | None, table: pd.DataFrame, params: list[str]) -> list[Card]:
     n = 0 if runs is None else len(runs)
     failed = 0 if runs is None or "status" not in runs.columns else int((runs["status"].astype(str) != "ok").sum())
-    cards: dict[str, object] = {"runs": {"value": n, "label": "Runs in the sweep"},
-                                "failed": {"value": failed, "label": "Failed or incomplete runs"},
-                                "params": {"value": len(params), "label": "Parameters swept"}}
+    cards = [Card("Runs in the sweep", n), Card("Failed or incomplete runs", failed), Card("Parameters swept", len(params))]
     for o in ("spam_delivered", "social_cost"):
         if o in table.columns and len(table):
             v = pd.to_numeric(table[o], errors="coerce").dropna()
             if len(v):
-                label, unit, _ = outcome_info(o)
-                cards[o] = {"value": float(v.median()), "low": float(v.quantile(0.05)),
-                            "high": float(v.quantile(0.95)), "unit": "usd" if unit == "USD" else None,
-                            "label": f"{label} (median over runs)", "interval": "90 % of runs"}
+                outcome = describe(o)
+                cards.append(Card(f"{outcome.label} (median over runs)", float(v.median()), outcome.unit,
+                                  low=float(v.quantile(0.05)), high=float(v.quantile(0.95)), interval="90 % of runs"))
     return cards
 
 
@@ -100,7 +94,7 @@ def _sections(runs: pd.DataFrame | None, table: pd.DataFrame, params: list[str],
         what += f" and {len(scen)} scenarios ({', '.join(scen)})"
     sections = [Section(SWEEP_SECTIONS["design"],
                         what + ". The table lists each swept parameter's range over the runs that succeeded.",
-                        [], table_html=_range_table(table, params))]
+                        tables=_range_table(table, params))]
     if outcomes and len(table):
         sections.append(Section(
             SWEEP_SECTIONS["outcomes"],
@@ -140,27 +134,15 @@ def build_sweep_report(
     design: pd.DataFrame | None = None,
     provenance: Mapping[str, object] | None = None,
     name: str = "",
-) -> str:
-    """The full HTML page for a sweep, as a string (nothing is written)."""
+) -> Report:
+    """The report of a sweep, from its collected tables (nothing is rendered or written)."""
     table = sweep_table(runs, outcomes, design)
-    from simspam.experiments.runner import COST_PARTS, OUTCOMES
-
-    params = swept_parameters(table, [*OUTCOMES, *COST_PARTS, "policy_cost"]) if len(table) else []
-    return render_page(
-        "simspam sweep report" + (f": {name}" if name else ""),
-        _sections(runs, table, params, sensitivity),
-        dict(provenance or {}),
-        headline=_headline(runs, table, params),
+    params = swept_parameters(table, [*COMPARED, *COST_PARTS, POLICY_COST]) if len(table) else []
+    return Report(
+        title="simspam sweep report" + (f": {name}" if name else ""),
+        sections=_sections(runs, table, params, sensitivity),
+        provenance=Provenance.of(provenance),
+        cards=_headline(runs, table, params),
         description=("Many runs of the model over a design of parameter values. Outcomes are totals over each "
                      "run's simulated period."),
     )
-
-
-def write_sweep_report(path: str | os.PathLike[str], runs: pd.DataFrame | None, outcomes: pd.DataFrame | None,
-                       **kwargs) -> Path:
-    """Render the sweep report and write it atomically to ``path`` (nothing on failure)."""
-    page = build_sweep_report(runs, outcomes, **kwargs)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return write_atomic(target, page)
-

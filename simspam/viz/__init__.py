@@ -1,39 +1,11 @@
-"""Plotly figures built from simspam's tidy output tables.
+"""Figures: pure functions from tidy tables to Plotly figures, in the house style.
 
-Kept free of simulation imports so figures can be rebuilt from saved run
-outputs (and tested on synthetic tables) without the engine.
+* :mod:`~simspam.viz.style`  -- the one registered Plotly template ("simspam") and palette;
+* :mod:`~simspam.viz.units`  -- the one number-and-unit formatter (figures, cards, tables, printed summaries);
+* :mod:`~simspam.viz.common` -- checking inputs and escaping text for plotly.js;
+* ``run_figures``, ``compare_figures``, ``world_figures``, ``sweep_figures``, ``validation_figures``.
+
+Kept free of simulation imports and of I/O, so figures can be rebuilt from saved outputs
+(and tested on synthetic tables) without the engine.  Importing this package imports no
+figure module (and so no Plotly): :mod:`~simspam.viz.units` is used by text-only callers.
 """
-
-from simspam.viz.run_figures import (
-    MAP_COLORSCALE,
-    PALETTE,
-    TEMPLATE,
-    country_table_figure,
-    economy_figure,
-    enforcement_figure,
-    events_timeline_figure,
-    harm_figure,
-    human_number,
-    message_flow_figure,
-    monthly_global,
-    origin_and_received_maps,
-    spam_share_figure,
-    world_map_figure,
-)
-
-__all__ = [
-    "MAP_COLORSCALE",
-    "PALETTE",
-    "TEMPLATE",
-    "country_table_figure",
-    "economy_figure",
-    "enforcement_figure",
-    "events_timeline_figure",
-    "harm_figure",
-    "human_number",
-    "message_flow_figure",
-    "monthly_global",
-    "origin_and_received_maps",
-    "spam_share_figure",
-    "world_map_figure",
-]

@@ -10,10 +10,12 @@ design) and ``priority`` (where one more country acting helps most).
 Every public function here is *pure*: tables in, a
 :class:`plotly.graph_objects.Figure` out, no I/O and no simulation imports,
 exactly like :mod:`simspam.viz.run_figures`, whose conventions it shares
-(template, Okabe-Ito palette, units in every axis title, an annotated empty
-figure instead of an exception for missing or empty input, and HTML-escaping
-of every string that comes from the data, because plotly.js interprets a
-subset of HTML in labels and hovers).
+(the house template and number formats, units in every axis title, an
+annotated empty figure instead of an exception for missing or empty input, and
+HTML-escaping of every string that comes from the data, because plotly.js
+interprets a subset of HTML in labels and hovers).  Labels, units and the
+direction of improvement of each outcome come from the outcome catalogue
+(:mod:`simspam.metrics.outcomes`).
 
 Two conventions specific to comparisons:
 
@@ -36,23 +38,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from simspam.viz.run_figures import (
-    PALETTE,
-    _empty_figure,
-    _escape,
-    _escape_series,
-    _is_empty,
-    _object_columns,
-    _require,
-    _style,
-    human_number,
-)
+from ..metrics.outcomes import describe
+from ..results.comparison import BASELINE
+from . import units
+from .common import escape, escape_series, is_empty, object_columns, require
+from .style import PALETTE, empty_figure, style
 
 __all__ = [
-    "BASELINE",
-    "OUTCOMES",
-    "SERIES_COLUMNS",
-    "LEVERS",
     "outcome_info",
     "scenario_colors",
     "outcome_bands_figure",
@@ -64,45 +56,11 @@ __all__ = [
     "runs_table_figure",
 ]
 
-#: Name of the reference scenario every other one is compared with.
-BASELINE = "baseline"
 BASELINE_COLOR = "#000000"
 #: Lighter companion of PALETTE[0] for the unpaired ("ignoring the pairing") intervals.
 _UNPAIRED_COLOR = "rgba(0, 114, 178, 0.35)"
 _MUTED = "#8a8f98"
 
-#: outcome column -> (label, unit, lower is better). Units: "messages", "USD",
-#: "hours", "%" (a percentage; differences are percentage points), or a count noun.
-OUTCOMES: dict[str, tuple[str, str, bool]] = {
-    "spam_sent": ("Spam sent", "messages", True),
-    "spam_delivered": ("Spam delivered to inboxes", "messages", True),
-    "spam_share_last_year": ("Spam share of email in the last year", "%", True),
-    "consumer_hours": ("Consumer time lost to spam", "hours", True),
-    "social_cost": ("Social cost of spam", "USD", True),
-    "spammer_revenue": ("Spammer revenue", "USD", True),
-    "active_spammers_end": ("Active spam operations at the end", "operations", True),
-    "enforcement_actions": ("Enforcement actions", "actions", False),
-    "policy_cost": ("Cost of the policies", "USD", True),
-}
-#: ``series`` column -> (label, unit); values are yearly global totals (share: yearly %).
-SERIES_COLUMNS: dict[str, tuple[str, str]] = {
-    "spam_sent": ("Spam sent", "messages"),
-    "delivered": ("Spam delivered to inboxes", "messages"),
-    "spam_share": ("Spam share of email", "%"),
-    "consumer_hours": ("Consumer time lost to spam", "hours"),
-    "social_cost": ("Social cost of spam", "USD"),
-}
-#: The five policy levers, in the order used for factorial axes.
-LEVERS: tuple[str, ...] = ("legislation", "cooperation", "self_regulation", "technical", "awareness")
-
-#: Short labels for y axes, where the long ones would not fit.
-_SHORT_LABELS: dict[str, str] = {
-    "spam_sent": "Spam sent",
-    "delivered": "Spam delivered",
-    "spam_share": "Spam share",
-    "consumer_hours": "Time lost",
-    "social_cost": "Social cost",
-}
 #: Legend below the x-axis title (container coordinates, so it never overlaps it).
 _BOTTOM_LEGEND = dict(orientation="h", yref="container", y=0.0, yanchor="bottom", xanchor="left", x=0.0)
 
@@ -124,24 +82,17 @@ def _pretty(name: object) -> str:
 
 
 def outcome_info(outcome: str) -> tuple[str, str, bool]:
-    """``(label, unit, lower_is_better)`` of an outcome or series column.
-
-    Unknown names get a label made from the name, no unit, and "lower is
-    better" (true of nearly every harm the model measures).
-    """
-    if outcome in OUTCOMES:
-        return OUTCOMES[outcome]
-    if outcome in SERIES_COLUMNS:
-        label, unit = SERIES_COLUMNS[outcome]
-        return label, unit, True
-    text = _pretty(outcome).strip()
-    return text[:1].upper() + text[1:], "", True
+    """``(label, unit, lower_is_better)`` of an outcome or yearly series column, from the
+    outcome catalogue (:func:`simspam.metrics.outcomes.describe`: an unknown name gets a
+    label made from it, no unit, and "lower is better")."""
+    o = describe(outcome)
+    return o.label, o.unit, o.lower_is_better
 
 
 def _lower_is_better(outcome: str, rows: pd.DataFrame | None = None) -> bool:
     """Direction of improvement: from the table's own ``averted`` column when
     it can tell (``averted == -mean_diff`` means lower is better), else the
-    :data:`OUTCOMES` default."""
+    catalogue's."""
     if rows is not None and {"averted", "mean_diff"} <= set(rows.columns):
         md = pd.to_numeric(rows["mean_diff"], errors="coerce").to_numpy(dtype=float)
         av = pd.to_numeric(rows["averted"], errors="coerce").to_numpy(dtype=float)
@@ -155,71 +106,6 @@ def _lower_is_better(outcome: str, rows: pd.DataFrame | None = None) -> bool:
 def _finite(values: Iterable) -> np.ndarray:
     arr = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(dtype=float)
     return arr[np.isfinite(arr)]
-
-
-def _scale(values: Iterable, unit: str) -> tuple[float, str]:
-    """A round divisor for plotting and its word: (1e6, "millions").
-
-    Percentages are never scaled. Below ten thousand nothing is scaled.
-    """
-    if unit == "%":
-        return 1.0, ""
-    arr = _finite(values)
-    top = float(np.abs(arr).max()) if arr.size else 0.0
-    for factor, word in ((1e12, "trillions"), (1e9, "billions"), (1e6, "millions"), (1e4, "thousands")):
-        if top >= factor:
-            return (1e3 if factor == 1e4 else factor), word
-    return 1.0, ""
-
-
-def _unit_phrase(unit: str, word: str, *, change: bool = False) -> str:
-    """What goes in brackets after an axis title: "millions of messages", "USD millions", "%"."""
-    if unit == "%":
-        return "percentage points" if change else "%"
-    if unit == "USD":
-        return f"USD {word}" if word else "USD"
-    if word:
-        return f"{word} of {unit}" if unit else word
-    return unit
-
-
-def _axis_title(label: str, unit: str, word: str, *, change: bool = False) -> str:
-    phrase = _unit_phrase(unit, word, change=change)
-    return f"{label} ({phrase})" if phrase else label
-
-
-def _fmt(value: object, unit: str, *, signed: bool = False, points: str = "pp") -> str:
-    """A number for a hover or a sentence: "$1.2 M", "3.4 bn messages", "+0.8 pp" (``points``
-    names a difference of percentages: "pp" in figures, "percentage points" in prose)."""
-    try:
-        x = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "n/a"
-    if not math.isfinite(x):
-        return "n/a"
-    plus = "+" if signed and x > 0 else ""
-    if unit == "%":
-        return f"{plus}{x:.1f} {points if signed else '%'}"
-    if unit == "USD":
-        return plus + human_number(x, money=True)
-    text = plus + human_number(x)
-    return f"{text} {unit}" if unit else text
-
-
-def _short(value: float, unit: str) -> str:
-    """Compact signed number for a heat-map cell (the unit is on the colour bar)."""
-    if unit == "%":
-        return f"{value:+.1f}"
-    text = human_number(value, money=unit == "USD")
-    return ("+" + text) if value > 0 else text
-
-
-def _pct(value: object) -> str:
-    try:
-        x = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "n/a"
-    return f"{100.0 * x:.0f} %" if math.isfinite(x) else "n/a"
 
 
 def _num(df: pd.DataFrame, col: str) -> np.ndarray:
@@ -315,19 +201,19 @@ def outcome_bands_figure(
     """
     label, unit, _ = outcome_info(outcome)
     title = f"{label}: median and 90 % band over seeds"
-    if _is_empty(comparison):
-        return _empty_figure(title)
-    _require(comparison, ["scenario", "outcome", "median", "low", "high"], "comparison")
+    if is_empty(comparison):
+        return empty_figure(title)
+    require(comparison, ["scenario", "outcome", "median", "low", "high"], "comparison")
     rows = _rows_for(comparison, outcome).drop_duplicates("scenario")
     if rows.empty:
-        return _empty_figure(title, f"no results for {outcome}")
+        return empty_figure(title, f"no results for {outcome}")
     scen = rows["scenario"].astype(str).to_numpy()
     base = _find_baseline(list(scen), comparison, baseline)
     names = _order(scen, base, order)
     colours = scenario_colors(names, base)
     med, low, high = _num(rows, "median"), _num(rows, "low"), _num(rows, "high")
     n = _num(rows, "n")
-    factor, word = _scale(np.concatenate([med, low, high]), unit)
+    factor, word = units.scale(np.concatenate([med, low, high]), unit)
     idx = {s: i for i, s in enumerate(scen)}
     fig = go.Figure()
     for s in names:
@@ -338,9 +224,9 @@ def outcome_bands_figure(
         fig.add_trace(
             go.Scatter(
                 x=[m / factor],
-                y=[_escape(s)],
+                y=[escape(s)],
                 mode="markers",
-                name=_escape(s),
+                name=escape(s),
                 marker=dict(
                     size=15 if is_base else 12,
                     symbol="diamond" if is_base else "circle",
@@ -356,7 +242,7 @@ def outcome_bands_figure(
                     thickness=3 if is_base else 2,
                     width=6,
                 ),
-                customdata=[[_fmt(m, unit), _fmt(lo, unit), _fmt(hi, unit), seeds]],
+                customdata=[[units.quantity(m, unit), units.quantity(lo, unit), units.quantity(hi, unit), seeds]],
                 hovertemplate=(
                     "<b>%{y}</b><br>median: %{customdata[0]}<br>"
                     "90 % of seeds between %{customdata[1]} and %{customdata[2]}"
@@ -372,14 +258,14 @@ def outcome_bands_figure(
             annotation_position="top",
             annotation_font=dict(size=11, color="#444444"),
         )
-    _style(fig, title, height=max(300, 130 + _row_height(len(names), 44) * len(names)), showlegend=False,
+    style(fig, title, height=max(300, 130 + _row_height(len(names), 44) * len(names)), showlegend=False,
            hovermode="closest")
-    fig.update_xaxes(title_text=_axis_title(label, unit, word), rangemode="tozero" if unit != "%" else "normal")
+    fig.update_xaxes(title_text=units.axis_title(label, unit, word), rangemode="tozero" if unit != "%" else "normal")
     fig.update_yaxes(
         title_text="Scenario",
         type="category",
         categoryorder="array",
-        categoryarray=[_escape(s) for s in names],
+        categoryarray=[escape(s) for s in names],
         autorange="reversed",
     )
     _set_meta(fig, scale=factor, outcome=outcome)
@@ -412,14 +298,14 @@ def paired_difference_figure(
     """
     label, unit, _ = outcome_info(outcome)
     title = f"{label}: change against the baseline, paired by seed"
-    if _is_empty(comparison):
-        return _empty_figure(title)
-    _require(comparison, ["scenario", "outcome", "mean_diff", "ci_low", "ci_high"], "comparison")
+    if is_empty(comparison):
+        return empty_figure(title)
+    require(comparison, ["scenario", "outcome", "mean_diff", "ci_low", "ci_high"], "comparison")
     rows = _rows_for(comparison, outcome).drop_duplicates("scenario")
     base = _find_baseline(list(rows["scenario"].astype(str)), comparison, baseline)
     rows = rows.loc[(rows["scenario"].astype(str) != base) & np.isfinite(_num(rows, "mean_diff"))]
     if rows.empty:
-        return _empty_figure(title, f"no scenario to compare with the baseline for {outcome}")
+        return empty_figure(title, f"no scenario to compare with the baseline for {outcome}")
     lower_better = _lower_is_better(outcome, rows)
     names = _order(rows["scenario"].astype(str), None, order)
     rows = rows.set_index(rows["scenario"].astype(str)).loc[names]
@@ -427,11 +313,11 @@ def paired_difference_figure(
     has_unpaired = {"unpaired_low", "unpaired_high"} <= set(rows.columns)
     ulo, uhi = _num(rows, "unpaired_low"), _num(rows, "unpaired_high")
     pb, vr = _num(rows, "p_better"), _num(rows, "variance_reduction")
-    factor, word = _scale(np.concatenate([md, lo, hi, ulo, uhi]), unit)
+    factor, word = units.scale(np.concatenate([md, lo, hi, ulo, uhi]), unit)
 
     pos = np.arange(len(names), dtype=float)
     off = 0.17 if has_unpaired else 0.0
-    esc = [_escape(s) for s in names]
+    esc = [escape(s) for s in names]
 
     def err(a: np.ndarray, b: np.ndarray) -> dict:
         return dict(
@@ -455,12 +341,12 @@ def paired_difference_figure(
             name="paired by seed (common random numbers)",
             marker=dict(size=10, color=PALETTE[0], symbol="circle"),
             error_x={**err(lo, hi), "color": PALETTE[0], "thickness": 3, "width": 6},
-            customdata=_object_columns(
+            customdata=object_columns(
                 esc,
-                [_fmt(v, unit, signed=True) for v in md],
-                [_fmt(v, unit, signed=True) for v in lo],
-                [_fmt(v, unit, signed=True) for v in hi],
-                [_pct(v) for v in pb],
+                [units.quantity(v, unit, signed=True) for v in md],
+                [units.quantity(v, unit, signed=True) for v in lo],
+                [units.quantity(v, unit, signed=True) for v in hi],
+                [units.percent(v) for v in pb],
                 [vr_text(v) for v in vr],
             ),
             hovertemplate=(
@@ -480,10 +366,10 @@ def paired_difference_figure(
                 name="same runs compared unpaired (ignoring common seeds)",
                 marker=dict(size=8, color="#ffffff", symbol="circle", line=dict(width=2, color=_UNPAIRED_COLOR)),
                 error_x={**err(ulo, uhi), "color": _UNPAIRED_COLOR, "thickness": 2, "width": 4},
-                customdata=_object_columns(
+                customdata=object_columns(
                     esc,
-                    [_fmt(v, unit, signed=True) for v in ulo],
-                    [_fmt(v, unit, signed=True) for v in uhi],
+                    [units.quantity(v, unit, signed=True) for v in ulo],
+                    [units.quantity(v, unit, signed=True) for v in uhi],
                 ),
                 hovertemplate=(
                     "<b>%{customdata[0]}</b><br>90 % interval if the seeds were not paired:"
@@ -503,7 +389,7 @@ def paired_difference_figure(
             text=text, xref="paper", yref="paper", x=x, y=1.0, xanchor=anchor, yanchor="bottom",
             showarrow=False, font=dict(size=11, color="#555555"),
         )
-    _style(
+    style(
         fig,
         title,
         height=max(320, 210 + _row_height(len(names), 56) * len(names)),
@@ -512,7 +398,7 @@ def paired_difference_figure(
         margin=dict(l=70, r=30, t=90, b=110),
     )
     fig.update_xaxes(
-        title_text=_axis_title(
+        title_text=units.axis_title(
             f"Change in {label[:1].lower() + label[1:]} against the baseline", unit, word, change=True
         ),
         range=[(x0 - pad) / factor, (x1 + pad) / factor],
@@ -553,15 +439,15 @@ def series_bands_figure(
     """
     label, unit, _ = outcome_info(column)
     title = f"{label} per year: median and 10-90 % band over seeds"
-    if _is_empty(series):
-        return _empty_figure(title)
-    _require(series, ["scenario", "seed", "year", column], "series")
+    if is_empty(series):
+        return empty_figure(title)
+    require(series, ["scenario", "seed", "year", column], "series")
     s = series[["scenario", "year", column]].copy()
     s["scenario"] = s["scenario"].astype(str)
     s[column] = pd.to_numeric(s[column], errors="coerce")
     s = s.dropna(subset=[column, "year"])
     if s.empty:
-        return _empty_figure(title, f"no values of {column}")
+        return empty_figure(title, f"no values of {column}")
     s["year"] = s["year"].astype(int)
     q = s.groupby(["scenario", "year"], sort=True)[column].quantile([0.1, 0.5, 0.9]).unstack()
     base = _find_baseline(list(s["scenario"].unique()), None, baseline)
@@ -571,10 +457,10 @@ def series_bands_figure(
         keep = {str(x) for x in scenarios}
         names = [n for n in names if n in keep]
         if not names:
-            return _empty_figure(title, "none of the requested scenarios is in the series")
+            return empty_figure(title, "none of the requested scenarios is in the series")
         base = base if base in names else None
         q = q.loc[q.index.get_level_values("scenario").isin(names)]
-    factor, word = _scale(q.to_numpy().ravel(), unit)
+    factor, word = units.scale(q.to_numpy().ravel(), unit)
     fig = go.Figure()
     # baseline drawn last so it sits on top of the others
     for name in [*names[1:], names[0]] if base is not None else names:
@@ -582,7 +468,7 @@ def series_bands_figure(
         years = sub.index.to_numpy()
         lo, med, hi = (sub[p].to_numpy(dtype=float) for p in (0.1, 0.5, 0.9))
         is_base = name == base
-        esc = _escape(name)
+        esc = escape(name)
         fig.add_trace(
             go.Scatter(
                 x=np.concatenate([years, years[::-1]]),
@@ -607,8 +493,8 @@ def series_bands_figure(
                 legendrank=1 if is_base else 1000,  # baseline first in the legend, drawn last
                 line=dict(color=colours[name], width=3.2 if is_base else 2.2, dash="solid"),
                 marker=dict(size=6),
-                customdata=_object_columns(
-                    [_fmt(v, unit) for v in med], [_fmt(v, unit) for v in lo], [_fmt(v, unit) for v in hi]
+                customdata=object_columns(
+                    [units.quantity(v, unit) for v in med], [units.quantity(v, unit) for v in lo], [units.quantity(v, unit) for v in hi]
                 ),
                 hovertemplate="%{customdata[0]} (80 % of seeds: %{customdata[1]} to %{customdata[2]})",
             )
@@ -617,7 +503,7 @@ def series_bands_figure(
     # would run into the title at the top; leave room for an estimated row count
     chars = sum(len(str(n)) + 8 for n in names)
     rows = max(1, math.ceil(chars * 7 / 1000))
-    _style(
+    style(
         fig,
         title,
         height=470 + 22 * rows,
@@ -626,11 +512,11 @@ def series_bands_figure(
     )
     n_years = s["year"].nunique()
     fig.update_xaxes(title_text="Year", tickformat="d", dtick=1 if n_years <= 15 else None)
-    short = _SHORT_LABELS.get(column, label)
+    short = describe(column).short or label  # the long label would not fit the y axis
     if unit == "%":
         y_title = f"{short} (% of email)"
     else:
-        y_title = f"{short} ({_unit_phrase(unit, word) or 'total'} per year)"
+        y_title = f"{short} ({units.unit_phrase(unit, word) or 'total'} per year)"
     fig.update_yaxes(title_text=y_title, rangemode="tozero")
     _set_meta(fig, scale=factor, column=column)
     return fig
@@ -659,18 +545,18 @@ def interaction_heatmap(
     """
     label, unit, lower_better = outcome_info(outcome)
     title = f"How the levers combine: effects on {label[:1].lower() + label[1:]}"
-    if _is_empty(factorial):
-        return _empty_figure(title)
-    _require(factorial, ["outcome", "term", "effect"], "factorial")
+    if is_empty(factorial):
+        return empty_figure(title)
+    require(factorial, ["outcome", "term", "effect"], "factorial")
     rows = _rows_for(factorial, outcome)
     if rows.empty:
-        return _empty_figure(title, f"no factorial effects for {outcome}")
+        return empty_figure(title, f"no factorial effects for {outcome}")
     terms = rows["term"].astype(str).tolist()
     if factors is None:
         factors = [t for t in dict.fromkeys(terms) if ":" not in t]
     factors = [str(f) for f in factors]
     if not factors:
-        return _empty_figure(title, "no main effects in the factorial table")
+        return empty_figure(title, "no main effects in the factorial table")
     eff = dict(zip(terms, _num(rows, "effect")))
     clo = dict(zip(terms, _num(rows, "ci_low")))
     chi = dict(zip(terms, _num(rows, "ci_high")))
@@ -684,22 +570,22 @@ def interaction_heatmap(
             t = f"{a}:{b}" if f"{a}:{b}" in eff else f"{b}:{a}"
             z[i, j] = z[j, i] = eff.get(t, np.nan)
             key[i, j] = key[j, i] = t
-    factor, word = _scale(z.ravel(), unit)
+    factor, word = units.scale(z.ravel(), unit)
     text = np.full((k, k), "", dtype=object)
     custom = np.empty((k, k, 3), dtype=object)
     for i in range(k):
         for j in range(k):
             t = key[i, j]
-            text[i, j] = _short(z[i, j], unit) if np.isfinite(z[i, j]) else ""
+            text[i, j] = units.compact(z[i, j], unit) if np.isfinite(z[i, j]) else ""
             what = (
                 f"main effect of {_pretty(t)}"
                 if i == j
                 else f"interaction of {_pretty(factors[i])} and {_pretty(factors[j])}"
             )
-            interval = f"{_fmt(clo.get(t), unit, signed=True)} to {_fmt(chi.get(t), unit, signed=True)}"
-            value = _fmt(z[i, j], unit, signed=True) if np.isfinite(z[i, j]) else "not estimated"
-            custom[i, j] = [_escape(what), value, interval]
-    labels = [_escape(_pretty(f)) for f in factors]
+            interval = f"{units.quantity(clo.get(t), unit, signed=True)} to {units.quantity(chi.get(t), unit, signed=True)}"
+            value = units.quantity(z[i, j], unit, signed=True) if np.isfinite(z[i, j]) else "not estimated"
+            custom[i, j] = [escape(what), value, interval]
+    labels = [escape(_pretty(f)) for f in factors]
     finite = z[np.isfinite(z)]
     zmax = float(np.abs(finite).max()) / factor if finite.size else 1.0
     fig = go.Figure(
@@ -720,11 +606,11 @@ def interaction_heatmap(
             ),
             xgap=2,
             ygap=2,
-            colorbar=dict(title=dict(text=_unit_phrase(unit, word, change=True) or "effect", side="right")),
+            colorbar=dict(title=dict(text=units.unit_phrase(unit, word, change=True) or "effect", side="right")),
         )
     )
     side = max(360, 160 + 100 * k)
-    _style(fig, title, height=side, hovermode="closest")
+    style(fig, title, height=side, hovermode="closest")
     fig.update_xaxes(title_text="Lever", side="bottom", showgrid=False)
     fig.update_yaxes(title_text="Lever", autorange="reversed", showgrid=False, scaleanchor="x")
     _set_meta(fig, scale=factor, outcome=outcome, factors=factors)
@@ -757,15 +643,15 @@ def priority_figure(
     lbl = label[:1].lower() + label[1:]
     title_lever = f" ({_pretty(lever)})" if lever else ""
     title = f"Where one country acting alone cuts {lbl} most{title_lever}"
-    if _is_empty(priority):
-        return _empty_figure(title)
-    _require(priority, ["country", "outcome", "mean_diff"], "priority")
+    if is_empty(priority):
+        return empty_figure(title)
+    require(priority, ["country", "outcome", "mean_diff"], "priority")
     rows = _rows_for(priority, outcome)
     if lever is not None and "lever" in rows.columns:
         rows = rows.loc[rows["lever"].astype(str) == str(lever)]
     rows = rows.loc[np.isfinite(_num(rows, "mean_diff"))]
     if rows.empty:
-        return _empty_figure(title, f"no country results for {outcome}")
+        return empty_figure(title, f"no country results for {outcome}")
     lower_better = _lower_is_better(outcome, None)
     sign = -1.0 if lower_better else 1.0
     md, lo, hi = _num(rows, "mean_diff"), _num(rows, "ci_low"), _num(rows, "ci_high")
@@ -786,11 +672,11 @@ def priority_figure(
     )
     d = d.sort_values(["gain", "country", "lever"], ascending=[False, True, True], kind="stable").head(max(int(top), 1))
     d["label"] = (
-        _escape_series(d["country"] + " (" + d["lever"].str.replace("_", " ", regex=False) + ")")
+        escape_series(d["country"] + " (" + d["lever"].str.replace("_", " ", regex=False) + ")")
         if multi
-        else _escape_series(d["country"])
+        else escape_series(d["country"])
     )
-    factor, word = _scale(np.concatenate([d["gain"], d["lo"], d["hi"]]), unit)
+    factor, word = units.scale(np.concatenate([d["gain"], d["lo"], d["hi"]]), unit)
     fig = go.Figure()
     lever_order = list(dict.fromkeys(d["lever"]))
     for li, lv in enumerate(lever_order):
@@ -802,7 +688,7 @@ def priority_figure(
                 x=sub["gain"].to_numpy() / factor,
                 y=sub["label"].to_numpy(),
                 orientation="h",
-                name=_escape(_pretty(lv)) if lv else _escape(label),
+                name=escape(_pretty(lv)) if lv else escape(label),
                 marker=dict(color=[colour if c else _rgba(colour, 0.35) for c in clear], line=dict(width=0)),
                 error_x=dict(
                     type="data",
@@ -813,11 +699,11 @@ def priority_figure(
                     thickness=1.5,
                     width=4,
                 ),
-                customdata=_object_columns(
+                customdata=object_columns(
                     sub["label"],
-                    [_fmt(v, unit) for v in sub["gain"]],
-                    [_fmt(v, unit) for v in sub["lo"]],
-                    [_fmt(v, unit) for v in sub["hi"]],
+                    [units.quantity(v, unit) for v in sub["gain"]],
+                    [units.quantity(v, unit) for v in sub["lo"]],
+                    [units.quantity(v, unit) for v in sub["hi"]],
                     ["n/a" if not np.isfinite(r) else f"{r:.0f}" for r in sub["rank"]],
                 ),
                 hovertemplate=(
@@ -828,7 +714,7 @@ def priority_figure(
                 ),
             )
         )
-    _style(
+    style(
         fig,
         title,
         height=max(300, 140 + 30 * len(d)),
@@ -838,7 +724,7 @@ def priority_figure(
     )
     verb = "Fall" if lower_better else "Rise"
     fig.update_xaxes(
-        title_text=_axis_title(f"{verb} in {lbl} against the baseline", unit, word, change=True),
+        title_text=units.axis_title(f"{verb} in {lbl} against the baseline", unit, word, change=True),
         zeroline=True,
         zerolinecolor="#555555",
     )
@@ -898,34 +784,34 @@ def cost_effectiveness_figure(cost_effectiveness: pd.DataFrame | None) -> go.Fig
     two or more frontier points.
     """
     title = "Cost-effectiveness: extra cost against spam averted"
-    if _is_empty(cost_effectiveness):
-        return _empty_figure(title)
+    if is_empty(cost_effectiveness):
+        return empty_figure(title)
     ce = cost_effectiveness
-    _require(ce, ["scenario", "averted_m", "delta_cost"], "cost_effectiveness")
+    require(ce, ["scenario", "averted_m", "delta_cost"], "cost_effectiveness")
     x, y = _num(ce, "averted_m"), _num(ce, "delta_cost")
     ok = np.isfinite(x) & np.isfinite(y)
     if not ok.any():
-        return _empty_figure(title, "no finite cost and effect values")
+        return empty_figure(title, "no finite cost and effect values")
     ce, x, y = ce.loc[ok], x[ok], y[ok]
     if "on_frontier" in ce.columns:
         front = ce["on_frontier"].fillna(False).astype(bool).to_numpy()
     else:
         front = _non_dominated(y, x)
-    factor, word = _scale(y, "USD")
-    names = _escape_series(ce["scenario"])
+    factor, word = units.scale(y, "USD")
+    names = escape_series(ce["scenario"])
     cpm, cpm_lo, cpm_hi = _num(ce, "cost_per_m_averted"), _num(ce, "cost_per_m_low"), _num(ce, "cost_per_m_high")
-    custom = _object_columns(
+    custom = object_columns(
         names,
-        [_fmt(v * 1e6, "messages") for v in x],
+        [units.quantity(v * 1e6, "messages") for v in x],
         [
-            f"{_fmt(lo * 1e6, '')} to {_fmt(hi * 1e6, 'messages')}"
+            f"{units.quantity(lo * 1e6, '')} to {units.quantity(hi * 1e6, 'messages')}"
             for lo, hi in zip(_num(ce, "averted_low"), _num(ce, "averted_high"))
         ],
-        [_fmt(v, "USD", signed=True) for v in y],
-        [_fmt(v, "USD") if np.isfinite(v) else "n/a (nothing averted)" for v in cpm],
-        [f"{_fmt(a, 'USD')} to {_fmt(b, 'USD')}" for a, b in zip(cpm_lo, cpm_hi)],
-        [_fmt(v, "hours") for v in _num(ce, "hours_saved")],
-        [_fmt(v, "USD") for v in _num(ce, "cost_per_hour_saved")],
+        [units.quantity(v, "USD", signed=True) for v in y],
+        [units.quantity(v, "USD") if np.isfinite(v) else "n/a (nothing averted)" for v in cpm],
+        [f"{units.quantity(a, 'USD')} to {units.quantity(b, 'USD')}" for a, b in zip(cpm_lo, cpm_hi)],
+        [units.quantity(v, "hours") for v in _num(ce, "hours_saved")],
+        [units.quantity(v, "USD") for v in _num(ce, "cost_per_hour_saved")],
     )
     hover = (
         "<b>%{customdata[0]}</b><br>spam averted: %{customdata[1]} (90 %: %{customdata[2]})"
@@ -996,7 +882,7 @@ def cost_effectiveness_figure(cost_effectiveness: pd.DataFrame | None) -> go.Fig
             hovertemplate="baseline: no extra cost, nothing averted<extra></extra>",
         )
     )
-    _style(
+    style(
         fig,
         title,
         height=540,
@@ -1009,7 +895,7 @@ def cost_effectiveness_figure(cost_effectiveness: pd.DataFrame | None) -> go.Fig
         zeroline=True, zerolinecolor="#999999",
     )
     fig.update_yaxes(
-        title_text=_axis_title("Extra cost against the baseline", "USD", word),
+        title_text=units.axis_title("Extra cost against the baseline", "USD", word),
         zeroline=True, zerolinecolor="#999999",
     )
     _set_meta(fig, scale=factor)
@@ -1030,9 +916,9 @@ def runs_table_figure(runs: pd.DataFrame | None, *, baseline: str = BASELINE) ->
     :data:`MAX_FAILURES_LISTED` rows.
     """
     title = "Runs per scenario"
-    if _is_empty(runs):
-        return _empty_figure(title, "no runs")
-    _require(runs, ["scenario", "status"], "runs")
+    if is_empty(runs):
+        return empty_figure(title, "no runs")
+    require(runs, ["scenario", "status"], "runs")
     r = runs.copy()
     r["scenario"] = r["scenario"].astype(str)
     r["status"] = r["status"].astype(str)
@@ -1061,7 +947,7 @@ def runs_table_figure(runs: pd.DataFrame | None, *, baseline: str = BASELINE) ->
             ),
             cells=dict(
                 values=[
-                    _escape_series(counts["scenario"]).to_numpy(),
+                    escape_series(counts["scenario"]).to_numpy(),
                     counts["runs"].to_numpy(),
                     counts["ok"].to_numpy(),
                     counts["failed"].to_numpy(),
@@ -1081,7 +967,7 @@ def runs_table_figure(runs: pd.DataFrame | None, *, baseline: str = BASELINE) ->
         err = err.str.slice(0, _MAX_ERROR_CHARS)
         seeds = shown["seed"].astype(str) if "seed" in shown.columns else pd.Series("", index=shown.index)
         rid = shown["run_id"].fillna("").astype(str) if "run_id" in shown.columns else pd.Series("", index=shown.index)
-        cols = [_escape_series(shown["scenario"]), _escape_series(seeds), _escape_series(rid), _escape_series(err)]
+        cols = [escape_series(shown["scenario"]), escape_series(seeds), escape_series(rid), escape_series(err)]
         cols = [c.tolist() for c in cols]
         if n_fail > len(shown):
             extra = f"... and {n_fail - len(shown)} more failed runs"
@@ -1107,6 +993,6 @@ def runs_table_figure(runs: pd.DataFrame | None, *, baseline: str = BASELINE) ->
         traces[1].domain = dict(x=[0, 1], y=[0.0, h2 / body])
     fig = go.Figure(traces)
     summary = f"{total - n_fail} of {total} runs succeeded" + (f", {n_fail} failed" if n_fail else "")
-    _style(fig, f"{title}: {summary}", height=90 + body + 20, hovermode=False)
+    style(fig, f"{title}: {summary}", height=90 + body + 20, hovermode=False)
     fig.update_layout(margin=dict(l=10, r=10, t=60, b=10))
     return fig

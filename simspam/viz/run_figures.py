@@ -10,9 +10,10 @@ other reports (dashboards, comparisons) without dragging the engine along.
 Conventions shared by all figures, so that a reader who has learnt one chart
 can read the next:
 
-* template ``plotly_white`` and the Okabe-Ito palette (distinguishable under
-  the common forms of colour-blindness); maps use the perceptually uniform,
-  colour-blind-safe ``Cividis`` scale;
+* the house template (:mod:`simspam.viz.style`: the Okabe-Ito palette,
+  distinguishable under the common forms of colour-blindness; maps use the
+  perceptually uniform, colour-blind-safe ``Cividis`` scale) and the house
+  number formats (:mod:`simspam.viz.units`);
 * every axis title carries its unit;
 * monthly series are aggregated over all countries first, then per calendar
   month (see :func:`monthly_global`);
@@ -25,8 +26,6 @@ can read the next:
 
 from __future__ import annotations
 
-import html
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,17 +33,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..core.columns import EVENTS
+from . import units
+from .common import escape, escape_series, is_empty, object_columns, require
+from .style import MAP_COLORSCALE, PALETTE, empty_figure, style
+
 __all__ = [
-    "PALETTE",
-    "TEMPLATE",
-    "MAP_COLORSCALE",
-    "COUNT_COLUMNS",
-    "FLOAT_COLUMNS",
-    "DAILY_COLUMNS",
     "EVENT_COLUMNS",
     "ROW_CODE",
     "MAX_EVENT_POINTS",
-    "human_number",
     "monthly_global",
     "spam_share_figure",
     "message_flow_figure",
@@ -57,57 +54,8 @@ __all__ = [
     "events_timeline_figure",
 ]
 
-#: Okabe & Ito (2008) qualitative palette, black moved last so lines stay
-#: colourful. Chosen because it stays distinguishable for deuteranopia,
-#: protanopia and tritanopia, and prints acceptably in greyscale.
-PALETTE: tuple[str, ...] = (
-    "#0072B2",  # blue
-    "#E69F00",  # orange
-    "#009E73",  # bluish green
-    "#D55E00",  # vermillion
-    "#56B4E9",  # sky blue
-    "#CC79A7",  # reddish purple
-    "#F0E442",  # yellow
-    "#000000",  # black
-)
-TEMPLATE = "plotly_white"
-#: Sequential scale for maps: Cividis was designed to be read the same way by
-#: people with and without colour-vision deficiency.
-MAP_COLORSCALE = "Cividis_r"
-
-#: Integer count columns of the ``daily`` table.
-COUNT_COLUMNS: tuple[str, ...] = (
-    "spam_sent",
-    "spam_received",
-    "blocked_outbound",
-    "filtered",
-    "delivered",
-    "legit_sent",
-    "legit_lost",
-    "responses",
-    "sales",
-    "complaints",
-    "cases_opened",
-    "cases_won",
-    "cases_dropped",
-    "assistance_requests",
-    "assistance_granted",
-    "infected_machines",
-    "active_spammers",
-)
-#: Float columns of the ``daily`` table (USD, hours, USD).
-FLOAT_COLUMNS: tuple[str, ...] = ("spammer_revenue", "consumer_hours", "social_cost")
-DAILY_COLUMNS: tuple[str, ...] = ("date", "country", *COUNT_COLUMNS, *FLOAT_COLUMNS)
-EVENT_COLUMNS: tuple[str, ...] = (
-    "time",
-    "date",
-    "kind",
-    "country",
-    "partner",
-    "spammer",
-    "value",
-    "detail",
-)
+#: Columns of the ``events`` table (:data:`simspam.core.columns.EVENTS`).
+EVENT_COLUMNS: tuple[str, ...] = tuple(EVENTS)
 #: Rest-of-world pseudo-country: it has a row in ``daily`` but no outline.
 ROW_CODE = "ROW"
 #: Above this many events the timeline shows monthly counts instead of dots:
@@ -146,104 +94,21 @@ SANCTION_KINDS: tuple[str, ...] = (
     "assistance_refused",
 )
 
-_FONT = dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif")
-
 
 # --------------------------------------------------------------------------
 # small helpers
 # --------------------------------------------------------------------------
 
 
-def human_number(value: float | int | None, *, money: bool = False) -> str:
-    """Format a number the way a briefing note would: ``1.2 bn``, ``3.4 M``.
-
-    Policymakers read magnitudes, not digits, so values of a million and more
-    are shown with one decimal and a word-like suffix; smaller values keep
-    thousands separators. ``money=True`` adds a dollar sign (after the minus
-    sign). Missing or non-finite values become ``"n/a"`` rather than ``nan``.
-    """
-    if value is None or isinstance(value, bool):
-        return "n/a"
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return "n/a"
-    if not math.isfinite(x):
-        return "n/a"
-    sign = "-" if x < 0 else ""
-    a = abs(x)
-    prefix = sign + ("$" if money else "")
-    for threshold, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "M")):
-        if a >= threshold:
-            return f"{prefix}{a / threshold:.1f} {suffix}"
-    if a >= 1000 or a == int(a):
-        return f"{prefix}{a:,.0f}"
-    return f"{prefix}{a:.3g}"
-
-
-def _escape(text: object) -> str:
-    """HTML-escape one string for plotly text (plotly.js decodes entities)."""
-    return html.escape("" if text is None else str(text))
-
-
-def _escape_series(s: pd.Series) -> pd.Series:
-    """Vectorised :func:`html.escape` (quote=True) for a column of strings."""
-    s = s.fillna("").astype(str)
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;")):
-        s = s.str.replace(char, entity, regex=False)
-    return s
-
-
-def _is_empty(df: pd.DataFrame | None) -> bool:
-    return df is None or len(df) == 0
-
-
-def _require(df: pd.DataFrame, columns: Sequence[str], table: str) -> None:
-    """Fail early with a readable message when an input lacks a column."""
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{table} table is missing column(s): {', '.join(missing)}")
-
-
-def _style(fig: go.Figure, title: str, *, height: int = 420, **layout) -> go.Figure:
-    """Apply the shared look (template, palette, font, margins, title)."""
-    base = dict(
-        template=TEMPLATE,
-        colorway=list(PALETTE),
-        font=_FONT,
-        title=dict(text=_escape(title), x=0.0, xanchor="left"),
-        height=height,
-        margin=dict(l=70, r=30, t=70, b=50),
-        hovermode="x unified",
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
-    )
-    base.update(layout)
-    fig.update_layout(**base)
-    return fig
-
-
-def _empty_figure(title: str, message: str = "no data", *, height: int = 300) -> go.Figure:
-    """A placeholder figure that says why it is empty instead of showing axes."""
-    fig = go.Figure()
-    _style(fig, title, height=height)
-    fig.update_layout(hovermode=False)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.add_annotation(
-        text=_escape(message),
-        xref="paper",
-        yref="paper",
-        x=0.5,
-        y=0.5,
-        showarrow=False,
-        font=dict(size=18, color="#666666"),
-    )
-    return fig
+def _hover(values, unit: str, per: str = "") -> list[str]:
+    """Hover text for each value, written by the house formatter (plotly's own number formats
+    would write "1234567" where every other figure and card writes "1.2 M")."""
+    return [units.quantity(v, unit) + per for v in np.asarray(values, dtype=float)]
 
 
 def _global_daily(daily: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Sum ``columns`` over countries: one row per date, sorted by date."""
-    _require(daily, ["date", *columns], "daily")
+    require(daily, ["date", *columns], "daily")
     out = daily.groupby("date", sort=True)[list(columns)].sum()
     out.index = pd.DatetimeIndex(out.index)
     return out
@@ -274,7 +139,7 @@ def monthly_global(daily: pd.DataFrame, columns: Sequence[str], how: str = "mean
 
 def _yearly_by_country(daily: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Totals of ``columns`` per (year, country) as a tidy frame."""
-    _require(daily, ["date", "country", *columns], "daily")
+    require(daily, ["date", "country", *columns], "daily")
     year = pd.DatetimeIndex(daily["date"]).year.rename("year")
     return daily.groupby([year, daily["country"]], sort=True)[list(columns)].sum().reset_index()
 
@@ -293,8 +158,8 @@ def spam_share_figure(daily: pd.DataFrame) -> go.Figure:
     mail at all are left as gaps rather than shown as 0 %.
     """
     title = "Spam as a share of all email received"
-    if _is_empty(daily):
-        return _empty_figure(title)
+    if is_empty(daily):
+        return empty_figure(title)
     m = monthly_global(daily, ["spam_received", "legit_sent"], how="mean")
     total = m["spam_received"] + m["legit_sent"]
     share = 100.0 * m["spam_received"] / total.where(total > 0)
@@ -305,10 +170,11 @@ def spam_share_figure(daily: pd.DataFrame) -> go.Figure:
             mode="lines+markers" if len(share) <= 3 else "lines",
             name="spam share",
             line=dict(color=PALETTE[0], width=2.5),
-            hovertemplate="%{x|%b %Y}: %{y:.1f} %<extra></extra>",
+            customdata=_hover(share.to_numpy(), "%"),
+            hovertemplate="%{x|%b %Y}: %{customdata}<extra></extra>",
         )
     )
-    _style(fig, title, showlegend=False)
+    style(fig, title, showlegend=False)
     fig.update_xaxes(title_text="Month")
     fig.update_yaxes(title_text="Spam share of email (%)", range=[0, 100], ticksuffix=" %")
     return fig
@@ -322,8 +188,8 @@ def message_flow_figure(daily: pd.DataFrame) -> go.Figure:
     how much of it each line of defence handles.
     """
     title = "Fate of spam messages: blocked at source, filtered, delivered"
-    if _is_empty(daily):
-        return _empty_figure(title)
+    if is_empty(daily):
+        return empty_figure(title)
     cols = ["blocked_outbound", "filtered", "delivered"]
     labels = {
         "blocked_outbound": "blocked at the sending network",
@@ -341,10 +207,11 @@ def message_flow_figure(daily: pd.DataFrame) -> go.Figure:
                 stackgroup="flows",
                 mode="lines",
                 line=dict(width=0.5, color=PALETTE[i]),
-                hovertemplate="%{y:.3g} bn/day<extra>" + labels[col] + "</extra>",
+                customdata=_hover(m[col].to_numpy() * 1e9, "messages", " a day"),
+                hovertemplate="%{customdata}<extra>" + labels[col] + "</extra>",
             )
         )
-    _style(fig, title)
+    style(fig, title)
     fig.update_xaxes(title_text="Month")
     fig.update_yaxes(title_text="Spam messages (billions per day, monthly mean)", rangemode="tozero")
     return fig
@@ -358,8 +225,8 @@ def economy_figure(daily: pd.DataFrame) -> go.Figure:
     over countries per day and averaged per month (a stock, not a flow).
     """
     title = "Spammer revenue and number of active spammers"
-    if _is_empty(daily):
-        return _empty_figure(title)
+    if is_empty(daily):
+        return empty_figure(title)
     rev = monthly_global(daily, ["spammer_revenue"], how="sum")["spammer_revenue"]
     act = monthly_global(daily, ["active_spammers"], how="mean")["active_spammers"]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
@@ -370,7 +237,8 @@ def economy_figure(daily: pd.DataFrame) -> go.Figure:
             name="spammer revenue (USD per month)",
             mode="lines",
             line=dict(color=PALETTE[1], width=2.5),
-            hovertemplate="USD %{y:,.0f}<extra>revenue</extra>",
+            customdata=_hover(rev.to_numpy(), "USD", " a month"),
+            hovertemplate="%{customdata}<extra>revenue</extra>",
         ),
         secondary_y=False,
     )
@@ -381,11 +249,12 @@ def economy_figure(daily: pd.DataFrame) -> go.Figure:
             name="active spammers (monthly mean)",
             mode="lines",
             line=dict(color=PALETTE[0], width=2.5, dash="dot"),
-            hovertemplate="%{y:,.0f}<extra>active spammers</extra>",
+            customdata=_hover(act.to_numpy(), ""),
+            hovertemplate="%{customdata}<extra>active spammers</extra>",
         ),
         secondary_y=True,
     )
-    _style(fig, title)
+    style(fig, title)
     fig.update_xaxes(title_text="Month")
     fig.update_yaxes(title_text="Spammer revenue (USD per month)", rangemode="tozero", secondary_y=False)
     fig.update_yaxes(
@@ -406,8 +275,8 @@ def harm_figure(daily: pd.DataFrame) -> go.Figure:
     shared plot area invites false comparisons of their heights.
     """
     title = "Harm from spam: consumer time lost and social cost"
-    if _is_empty(daily):
-        return _empty_figure(title)
+    if is_empty(daily):
+        return empty_figure(title)
     m = monthly_global(daily, ["consumer_hours", "social_cost"], how="sum")
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
     fig.add_trace(
@@ -417,7 +286,8 @@ def harm_figure(daily: pd.DataFrame) -> go.Figure:
             name="consumer time lost (hours per month)",
             mode="lines",
             line=dict(color=PALETTE[3], width=2.5),
-            hovertemplate="%{y:,.0f} h<extra>time lost</extra>",
+            customdata=_hover(m["consumer_hours"].to_numpy(), "hours", " a month"),
+            hovertemplate="%{customdata}<extra>time lost</extra>",
         ),
         row=1,
         col=1,
@@ -429,12 +299,13 @@ def harm_figure(daily: pd.DataFrame) -> go.Figure:
             name="social cost (USD per month)",
             mode="lines",
             line=dict(color=PALETTE[5], width=2.5),
-            hovertemplate="USD %{y:,.0f}<extra>social cost</extra>",
+            customdata=_hover(m["social_cost"].to_numpy(), "USD", " a month"),
+            hovertemplate="%{customdata}<extra>social cost</extra>",
         ),
         row=2,
         col=1,
     )
-    _style(fig, title, height=520)
+    style(fig, title, height=520)
     fig.update_yaxes(title_text="Hours per month", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="USD per month", rangemode="tozero", row=2, col=1)
     fig.update_xaxes(title_text="Month", row=2, col=1)
@@ -456,18 +327,18 @@ def world_map_figure(daily: pd.DataFrame, column: str, title: str) -> go.Figure:
     outline and is dropped. Country codes must be ISO 3166-1 alpha-3, which
     is what the bundled outlines (``assets/world_110m.json``) use.
     """
-    if _is_empty(daily):
-        return _empty_figure(title)
-    _require(daily, ["date", "country", column], "daily")
+    if is_empty(daily):
+        return empty_figure(title)
+    require(daily, ["date", "country", column], "daily")
     yearly = _yearly_by_country(daily, [column])
     yearly = yearly[yearly["country"] != ROW_CODE]
     if yearly.empty:
-        return _empty_figure(title, "no mapped countries (only rest of world)")
+        return empty_figure(title, "no mapped countries (only rest of world)")
     # Complete (year x country) grid so each frame repaints every country.
     wide = yearly.pivot_table(index="year", columns="country", values=column, aggfunc="sum", fill_value=0)
     wide = wide.sort_index()
     countries = wide.columns.astype(str).to_numpy()
-    countries_esc = _escape_series(pd.Series(countries)).to_numpy()
+    countries_esc = escape_series(pd.Series(countries)).to_numpy()
     years = wide.index.to_numpy()
     zmax = float(np.nanmax(wide.to_numpy())) if wide.size else 0.0
     label = column.replace("_", " ")
@@ -479,18 +350,19 @@ def world_map_figure(daily: pd.DataFrame, column: str, title: str) -> go.Figure:
             locationmode="ISO-3",
             coloraxis="coloraxis",
             text=countries_esc,
+            customdata=_hover(wide.loc[year].to_numpy(), ""),
             marker=dict(line=dict(color="#ffffff", width=0.5)),
-            hovertemplate="%{text}: %{z:,.0f}<extra>" + str(year) + "</extra>",
+            hovertemplate="%{text}: %{customdata}<extra>" + str(year) + "</extra>",
             name=str(year),
         )
 
     frames = [go.Frame(data=[trace(y)], name=str(y)) for y in years]
     fig = go.Figure(data=[trace(years[0])], frames=frames)
-    _style(fig, title, height=560)
+    style(fig, title, height=560)
     fig.update_layout(
         hovermode="closest",
         margin=dict(l=10, r=10, t=70, b=10),
-        coloraxis=map_coloraxis(zmax, f"{_escape(label)}<br>(per year)"),
+        coloraxis=map_coloraxis(zmax, f"{escape(label)}<br>(per year)"),
         geo=geo_layout(),
         **animation_controls(years),
     )
@@ -615,7 +487,7 @@ def enforcement_figure(daily: pd.DataFrame, events: pd.DataFrame | None) -> go.F
     outcomes that the daily counts do not carry.
     """
     title = "Enforcement and international cooperation per year"
-    has_daily = not _is_empty(daily)
+    has_daily = not is_empty(daily)
     events = _empty_events() if events is None else events
     case_cols = ["cases_opened", "cases_won", "cases_dropped", "assistance_requests", "assistance_granted"]
     case_labels = {
@@ -626,14 +498,14 @@ def enforcement_figure(daily: pd.DataFrame, events: pd.DataFrame | None) -> go.F
         "assistance_granted": "assistance granted",
     }
     sanctions = pd.DataFrame()
-    if not _is_empty(events):
-        _require(events, ["date", "kind"], "events")
+    if not is_empty(events):
+        require(events, ["date", "kind"], "events")
         ev = events[events["kind"].isin(SANCTION_KINDS)]
         if not ev.empty:
             year = pd.DatetimeIndex(ev["date"]).year.rename("year")
             sanctions = ev.groupby([year, ev["kind"]]).size().unstack("kind", fill_value=0)
     if not has_daily and sanctions.empty:
-        return _empty_figure(title, "no enforcement data")
+        return empty_figure(title, "no enforcement data")
 
     fig = make_subplots(
         rows=2,
@@ -645,7 +517,7 @@ def enforcement_figure(daily: pd.DataFrame, events: pd.DataFrame | None) -> go.F
         ),
     )
     if has_daily:
-        _require(daily, ["date", *case_cols], "daily")
+        require(daily, ["date", *case_cols], "daily")
         year = pd.DatetimeIndex(daily["date"]).year.rename("year")
         per_year = daily.groupby(year)[case_cols].sum()
         for i, col in enumerate(case_cols):
@@ -656,7 +528,8 @@ def enforcement_figure(daily: pd.DataFrame, events: pd.DataFrame | None) -> go.F
                     name=case_labels[col],
                     marker_color=PALETTE[i],
                     legendgroup="cases",
-                    hovertemplate="%{y:,}<extra>" + case_labels[col] + "</extra>",
+                    customdata=_hover(per_year[col].to_numpy(), ""),
+                    hovertemplate="%{customdata}<extra>" + case_labels[col] + "</extra>",
                 ),
                 row=1,
                 col=1,
@@ -674,7 +547,8 @@ def enforcement_figure(daily: pd.DataFrame, events: pd.DataFrame | None) -> go.F
                     name=label,
                     marker_color=PALETTE[(i + len(case_cols)) % len(PALETTE)],
                     legendgroup="sanctions",
-                    hovertemplate="%{y:,}<extra>" + label + "</extra>",
+                    customdata=_hover(sanctions[kind].to_numpy(), ""),
+                    hovertemplate="%{customdata}<extra>" + label + "</extra>",
                 ),
                 row=2,
                 col=1,
@@ -684,7 +558,7 @@ def enforcement_figure(daily: pd.DataFrame, events: pd.DataFrame | None) -> go.F
             text="no events", xref="x2 domain", yref="y2 domain", x=0.5, y=0.5, showarrow=False,
             font=dict(size=16, color="#666666"),
         )
-    _style(fig, title, height=640, barmode="group")
+    style(fig, title, height=640, barmode="group")
     fig.update_layout(hovermode="closest", legend=dict(orientation="v", y=0.5, yanchor="middle", x=1.02, xanchor="left"))
     fig.update_xaxes(title_text="Year", type="category")
     fig.update_yaxes(title_text="Count per year", rangemode="tozero")
@@ -701,17 +575,17 @@ def country_table_figure(daily: pd.DataFrame, top: int = 15) -> go.Figure:
     the rest of the world would overstate the listed countries' weight.
     """
     title = f"Top {top} countries by spam sent (whole run)"
-    if _is_empty(daily):
-        return _empty_figure(title)
+    if is_empty(daily):
+        return empty_figure(title)
     cols = ["spam_sent", "spam_received", "delivered", "complaints", "cases_won"]
-    _require(daily, ["country", *cols], "daily")
+    require(daily, ["country", *cols], "daily")
     tot = daily.groupby("country")[cols].sum()
     tot = tot.sort_values(["spam_sent", "spam_received"], ascending=False, kind="stable").head(top)
     received = tot["spam_received"].astype(float)
     share = 100.0 * tot["delivered"].astype(float) / received.where(received > 0)
     names = pd.Series(tot.index.astype(str), index=tot.index)
-    names = _escape_series(names.where(names != ROW_CODE, "ROW (rest of world)"))
-    fmt = np.vectorize(human_number, otypes=[object])
+    names = escape_series(names.where(names != ROW_CODE, "ROW (rest of world)"))
+    fmt = np.vectorize(units.number, otypes=[object])
     cells = [
         names.to_numpy(),
         fmt(tot["spam_sent"].to_numpy()),
@@ -742,12 +616,12 @@ def country_table_figure(daily: pd.DataFrame, top: int = 15) -> go.Figure:
             cells=dict(values=cells, fill_color=fill, align=["left"] + ["right"] * 5, font=dict(size=13), height=28),
         )
     )
-    _style(fig, title, height=110 + 34 + 28 * n, hovermode=False)
+    style(fig, title, height=110 + 34 + 28 * n, hovermode=False)
     fig.update_layout(margin=dict(l=10, r=10, t=60, b=10))
     return fig
 
 
-def _object_columns(*columns) -> np.ndarray:
+def object_columns(*columns) -> np.ndarray:
     """Stack columns into an object array for ``customdata``.
 
     ``np.column_stack`` would coerce mixed text and numbers to strings, and
@@ -776,12 +650,12 @@ def events_timeline_figure(events: pd.DataFrame | None) -> go.Figure:
     responsive for long runs.
     """
     title = "Timeline of policy and enforcement events"
-    if _is_empty(events):
-        return _empty_figure(title, "no events")
-    _require(events, ["date", "kind"], "events")
+    if is_empty(events):
+        return empty_figure(title, "no events")
+    require(events, ["date", "kind"], "events")
     ev = events[~events["kind"].isin(TIMELINE_EXCLUDED_KINDS)]
     if ev.empty:
-        return _empty_figure(title, "no events (other than spammer entries and exits)")
+        return empty_figure(title, "no events (other than spammer entries and exits)")
     ev = ev.assign(
         date=pd.to_datetime(ev["date"]),
         kind=ev["kind"].astype(str),
@@ -801,16 +675,16 @@ def events_timeline_figure(events: pd.DataFrame | None) -> go.Figure:
             .rename(columns={"country": "top_country", "k": "top_n"})
         )
         agg = counts.merge(top_country, on=["month", "kind"], how="left")
-        agg["top_country"] = _escape_series(agg["top_country"])
+        agg["top_country"] = escape_series(agg["top_country"])
         sizeref = 2.0 * float(agg["n"].max()) / (28.0**2)
         for i, kind in enumerate(kinds):
             sub = agg[agg["kind"] == kind]
             fig.add_trace(
                 go.Scatter(
                     x=sub["month"],
-                    y=np.full(len(sub), _escape(kind), dtype=object),
+                    y=np.full(len(sub), escape(kind), dtype=object),
                     mode="markers",
-                    name=_escape(kind),
+                    name=escape(kind),
                     marker=dict(
                         size=sub["n"].to_numpy(),
                         sizemode="area",
@@ -819,7 +693,7 @@ def events_timeline_figure(events: pd.DataFrame | None) -> go.Figure:
                         color=PALETTE[i % len(PALETTE)],
                         opacity=0.75,
                     ),
-                    customdata=_object_columns(sub["n"], sub["top_country"], sub["top_n"]),
+                    customdata=object_columns(sub["n"], sub["top_country"], sub["top_n"]),
                     hovertemplate=(
                         "<b>%{y}</b>, %{x|%b %Y}<br>%{customdata[0]:,} events"
                         "<br>most often: %{customdata[1]} (%{customdata[2]:,})<extra></extra>"
@@ -830,12 +704,12 @@ def events_timeline_figure(events: pd.DataFrame | None) -> go.Figure:
         n = len(ev)
         spammer = pd.to_numeric(ev["spammer"], errors="coerce") if "spammer" in ev else pd.Series(np.full(n, -1))
         spammer_txt = np.where(spammer.to_numpy() >= 0, spammer.astype("Int64").astype(str).to_numpy(), "-")
-        custom = _object_columns(
-            _escape_series(ev["country"]),
-            _escape_series(ev["partner"]).replace("", "-"),
+        custom = object_columns(
+            escape_series(ev["country"]),
+            escape_series(ev["partner"]).replace("", "-"),
             spammer_txt,
             pd.to_numeric(ev["value"], errors="coerce") if "value" in ev else np.full(n, np.nan),
-            _escape_series(ev["detail"]) if "detail" in ev else np.full(n, ""),
+            escape_series(ev["detail"]) if "detail" in ev else np.full(n, ""),
         )
         kind_values = ev["kind"].to_numpy()
         for i, kind in enumerate(kinds):
@@ -843,9 +717,9 @@ def events_timeline_figure(events: pd.DataFrame | None) -> go.Figure:
             fig.add_trace(
                 go.Scatter(
                     x=ev["date"].to_numpy()[mask],
-                    y=np.full(int(mask.sum()), _escape(kind), dtype=object),
+                    y=np.full(int(mask.sum()), escape(kind), dtype=object),
                     mode="markers",
-                    name=_escape(kind),
+                    name=escape(kind),
                     marker=dict(size=8, color=PALETTE[i % len(PALETTE)], opacity=0.8, line=dict(width=0.5, color="#333333")),
                     customdata=custom[mask],
                     hovertemplate=(
@@ -856,13 +730,13 @@ def events_timeline_figure(events: pd.DataFrame | None) -> go.Figure:
                 )
             )
     note = " (monthly counts; bubble area = number of events)" if aggregated else ""
-    _style(fig, title + note, height=max(320, 110 + 36 * len(kinds)), showlegend=False)
+    style(fig, title + note, height=max(320, 110 + 36 * len(kinds)), showlegend=False)
     fig.update_layout(hovermode="closest")
     fig.update_xaxes(title_text="Date")
     fig.update_yaxes(
         title_text="Event kind",
         type="category",
         categoryorder="array",
-        categoryarray=[_escape(k) for k in reversed(kinds)],
+        categoryarray=[escape(k) for k in reversed(kinds)],
     )
     return fig

@@ -6,8 +6,9 @@ run id), plus ``sensitivity`` (Sobol' indices) when the design allows them.
 The questions a reader brings to a sweep: how far do the outcomes spread over the design,
 which parameter moves them, and how much of their variance each parameter explains.  Each
 public function is pure (tables in, a figure out, no I/O) and follows the conventions of
-:mod:`simspam.viz.run_figures` and :mod:`simspam.viz.compare_figures` (units in axis
-titles, round scale factors in ``meta["scale"]``, annotated empty figures, escaped text).
+:mod:`simspam.viz.run_figures` and :mod:`simspam.viz.compare_figures` (the house template
+and number formats, units in axis titles, round scale factors in ``meta["scale"]``,
+annotated empty figures, escaped text).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from simspam.viz.compare_figures import _axis_title, _fmt, _num, _scale, _set_meta, outcome_info
-from simspam.viz.run_figures import PALETTE, _empty_figure, _escape, _escape_series, _is_empty, _require, _style
+from . import units
+from .common import escape, escape_series, is_empty, require
+from .compare_figures import _num, _set_meta, outcome_info
+from .style import PALETTE, empty_figure, style
 
 __all__ = ["sensitivity_figure", "outcome_distribution_figure", "parameter_scatter_figure", "swept_parameters"]
 
@@ -56,14 +59,14 @@ def sensitivity_figure(sensitivity: pd.DataFrame | None, outcome: str) -> go.Fig
     """
     label, _, _ = outcome_info(outcome)
     title = f"What drives {label[:1].lower() + label[1:]}: Sobol' sensitivity indices"
-    if _is_empty(sensitivity):
-        return _empty_figure(title, "no sensitivity indices (needs a complete Saltelli design)")
-    _require(sensitivity, ["outcome", "parameter", "S1", "ST"], "sensitivity")
+    if is_empty(sensitivity):
+        return empty_figure(title, "no sensitivity indices (needs a complete Saltelli design)")
+    require(sensitivity, ["outcome", "parameter", "S1", "ST"], "sensitivity")
     rows = sensitivity.loc[sensitivity["outcome"].astype(str) == outcome]
     if rows.empty:
-        return _empty_figure(title, f"no indices for {outcome}")
+        return empty_figure(title, f"no indices for {outcome}")
     rows = rows.assign(_st=_num(rows, "ST")).sort_values(["_st", "parameter"], ascending=[False, True], kind="stable")
-    params = _escape_series(rows["parameter"]).tolist()
+    params = escape_series(rows["parameter"]).tolist()
     fig = go.Figure()
     for i, (col, name) in enumerate((("S1", "first order (S1): alone"), ("ST", "total (ST): with interactions"))):
         conf = _num(rows, f"{col}_conf")
@@ -74,7 +77,7 @@ def sensitivity_figure(sensitivity: pd.DataFrame | None, outcome: str) -> go.Fig
             customdata=[f"± {c:.2f}" if np.isfinite(c) else "" for c in conf],
             hovertemplate="%{y}: %{x:.2f} %{customdata}<extra>" + name + "</extra>",
         ))
-    _style(fig, title, height=max(300, 140 + 44 * len(params)), barmode="group", hovermode="closest")
+    style(fig, title, height=max(300, 140 + 44 * len(params)), barmode="group", hovermode="closest")
     fig.update_xaxes(title_text="Share of the outcome's variance (Sobol' index, 0 to 1)", zeroline=True)
     fig.update_yaxes(title_text="Parameter", type="category", categoryorder="array", categoryarray=params,
                      autorange="reversed")
@@ -87,25 +90,25 @@ def outcome_distribution_figure(table: pd.DataFrame | None, outcomes: Sequence[s
     run a dot over its box (median, quartiles), scaled to a round unit per panel
     (``meta["scales"]``)."""
     title = "Outcomes across the design (one dot per run)"
-    if _is_empty(table):
-        return _empty_figure(title, "no successful runs")
+    if is_empty(table):
+        return empty_figure(title, "no successful runs")
     outcomes = [o for o in outcomes if o in table.columns and np.isfinite(_num(table, o)).any()]
     if not outcomes:
-        return _empty_figure(title, "no outcomes")
+        return empty_figure(title, "no outcomes")
     fig = make_subplots(rows=len(outcomes), cols=1, vertical_spacing=min(0.12, 0.5 / len(outcomes)))
     scales = {}
     for i, o in enumerate(outcomes, start=1):
         label, unit, _ = outcome_info(o)
         v = _num(table, o)
-        factor, word = _scale(v, unit)
+        factor, word = units.scale(v, unit)
         scales[o] = factor
         fig.add_trace(go.Box(
-            x=v / factor, name=_escape(label), boxpoints="all", jitter=0.4, pointpos=0, orientation="h",
+            x=v / factor, name=escape(label), boxpoints="all", jitter=0.4, pointpos=0, orientation="h",
             marker=dict(color=PALETTE[(i - 1) % (len(PALETTE) - 1)], size=5, opacity=0.7), line=dict(width=1.2),
-            customdata=[_fmt(x, unit) for x in v], hovertemplate="%{customdata}<extra></extra>",
+            customdata=[units.quantity(x, unit) for x in v], hovertemplate="%{customdata}<extra></extra>",
         ), row=i, col=1)
-        fig.update_xaxes(title_text=_axis_title(label, unit, word), row=i, col=1)
-    _style(fig, title, height=150 + 170 * len(outcomes), showlegend=False, hovermode="closest")
+        fig.update_xaxes(title_text=units.axis_title(label, unit, word), row=i, col=1)
+    style(fig, title, height=150 + 170 * len(outcomes), showlegend=False, hovermode="closest")
     fig.update_yaxes(showticklabels=False)
     _set_meta(fig, outcomes=outcomes, scales=scales)
     return fig
@@ -117,13 +120,13 @@ def parameter_scatter_figure(table: pd.DataFrame | None, outcome: str, parameter
     trend (or its absence) reads at a glance."""
     label, unit, _ = outcome_info(outcome)
     title = f"{label} against each swept parameter"
-    if _is_empty(table) or outcome not in table.columns:
-        return _empty_figure(title, "no successful runs")
+    if is_empty(table) or outcome not in table.columns:
+        return empty_figure(title, "no successful runs")
     params = [p for p in parameters if p in table.columns]
     if not params:
-        return _empty_figure(title, "no numeric parameter varies across the runs")
+        return empty_figure(title, "no numeric parameter varies across the runs")
     y = _num(table, outcome)
-    factor, word = _scale(y, unit)
+    factor, word = units.scale(y, unit)
     scen = table["scenario"].astype(str) if "scenario" in table.columns else pd.Series("", index=table.index)
     names = list(dict.fromkeys(scen))
     ncols = min(3, len(params))
@@ -136,14 +139,14 @@ def parameter_scatter_figure(table: pd.DataFrame | None, outcome: str, parameter
         for j, s in enumerate(names):
             m = (scen == s).to_numpy()
             fig.add_trace(go.Scatter(
-                x=x[m], y=y[m] / factor, mode="markers", name=_escape(s) if s else _escape(label),
-                legendgroup=_escape(s), showlegend=k == 0 and len(names) > 1,
+                x=x[m], y=y[m] / factor, mode="markers", name=escape(s) if s else escape(label),
+                legendgroup=escape(s), showlegend=k == 0 and len(names) > 1,
                 marker=dict(color=PALETTE[j % (len(PALETTE) - 1)], size=7, opacity=0.75),
-                customdata=[_fmt(v, unit) for v in y[m]],
-                hovertemplate=_escape(p) + ": %{x:.4g}<br>" + _escape(label) + ": %{customdata}<extra>%{fullData.name}</extra>",
+                customdata=[units.quantity(v, unit) for v in y[m]],
+                hovertemplate=escape(p) + ": %{x:.4g}<br>" + escape(label) + ": %{customdata}<extra>%{fullData.name}</extra>",
             ), row=r + 1, col=c + 1)
-        fig.update_xaxes(title_text=_escape(p), row=r + 1, col=c + 1)
-    fig.update_yaxes(title_text=_axis_title(label, unit, word), col=1)
-    _style(fig, title, height=120 + 300 * nrows, hovermode="closest")
+        fig.update_xaxes(title_text=escape(p), row=r + 1, col=c + 1)
+    fig.update_yaxes(title_text=units.axis_title(label, unit, word), col=1)
+    style(fig, title, height=120 + 300 * nrows, hovermode="closest")
     _set_meta(fig, scale=factor, outcome=outcome, parameters=params)
     return fig

@@ -11,6 +11,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from . import units
+from .style import TEMPLATE
+
 HIT, MISS = "#1b7837", "#b2182b"
 
 
@@ -32,9 +35,11 @@ def spam_share_trajectory(trajectory: pd.DataFrame, published: pd.DataFrame) -> 
                                  hovertemplate=f"{p['label']}: {p['low']:g}-{p['high']:g}%<extra></extra>"))
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line={"color": "#333", "width": 1.5},
                              name="published band"))
-    fig.update_layout(title="Spam share of all e-mail, 2001-2010: simulated vs published",
+    fig.update_layout(template=TEMPLATE, hovermode="closest",
+                      title="Spam share of all e-mail, 2001-2010: simulated vs published",
                       yaxis={"title": "spam share (%)", "range": [0, 100]}, xaxis={"title": ""},
-                      legend={"orientation": "h", "y": -0.15}, margin={"t": 60, "b": 60})
+                      legend={"orientation": "h", "y": -0.15, "yanchor": "top", "x": 0.0, "xanchor": "left"},
+                      margin={"t": 60, "b": 60})
     return fig
 
 
@@ -59,13 +64,15 @@ def target_bands(validation: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     fig.add_shape(type="rect", x0=0, x1=1, y0=-0.5, y1=len(rows) - 0.5, fillcolor="rgba(0,0,0,0.07)", line={"width": 0})
     colors = [HIT if h else MISS for h in rows["hit"]]
-    text = [f"{r['target']}: median {r['median']:.4g} (90%: {r['q05']:.4g}-{r['q95']:.4g}) vs band "
+    sig = units.significant
+    text = [f"{r['target']}: median {sig(r['median'])} (90%: {sig(r['q05'])}-{sig(r['q95'])}) vs band "
             f"{r['low']:g}-{r['high']:g} {r['unit']}" for _, r in rows.iterrows()]
     fig.add_trace(go.Scatter(x=med, y=y, mode="markers", marker={"color": colors, "size": 11},
                              error_x={"type": "data", "symmetric": False, "array": np.subtract(q95, med),
                                       "arrayminus": np.subtract(med, q05), "color": "#777"},
                              text=text, hovertemplate="%{text}<extra></extra>", name="simulated median, 90% band"))
-    fig.update_layout(title="Each target: simulated median and 90% band against the published band (grey, 0 to 1)",
+    fig.update_layout(template=TEMPLATE, hovermode="closest",
+                      title="Each target: simulated median and 90% band against the published band (grey, 0 to 1)",
                       xaxis={"title": "position relative to the published band (0 = low end, 1 = high end)",
                              "range": [-2.1, 3.1], "zeroline": False},
                       height=max(400, 24 * len(rows) + 120), margin={"l": 110, "t": 60}, showlegend=False)

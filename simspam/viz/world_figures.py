@@ -27,20 +27,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from simspam.viz.compare_figures import BASELINE, _order, _set_meta
-from simspam.viz.run_figures import (
-    PALETTE,
-    ROW_CODE,
-    _empty_figure,
-    _escape,
-    _escape_series,
-    _is_empty,
-    _require,
-    _style,
-    animation_controls,
-    geo_layout,
-    map_coloraxis,
-)
+from ..results.comparison import BASELINE
+from . import units
+from .common import escape, escape_series, is_empty, require
+from .compare_figures import _order, _set_meta
+from .run_figures import ROW_CODE, animation_controls, geo_layout, map_coloraxis
+from .style import PALETTE, empty_figure, style
 
 __all__ = [
     "MAP_MEASURES",
@@ -96,8 +88,8 @@ def scenario_dropdown(labels: Sequence[str], traces_per_label: int, titles: Sequ
         vis = [i * traces_per_label <= k < (i + 1) * traces_per_label for k in range(n)]
         args: list = [{"visible": vis}]
         if titles is not None:
-            args.append({"title.text": _escape(titles[i])})
-        buttons.append(dict(label=_escape(label), method="update" if titles is not None else "restyle", args=args))
+            args.append({"title.text": escape(titles[i])})
+        buttons.append(dict(label=escape(label), method="update" if titles is not None else "restyle", args=args))
     return dict(type="dropdown", direction="down", x=0.0, y=1.0, xanchor="left", yanchor="bottom",
                 pad=dict(b=6), showactive=True, active=0, buttons=buttons)
 
@@ -134,14 +126,14 @@ def country_map_figure(
     ``scenarios`` and ``measures`` in trace order.
     """
     title = "Where spam comes from and where it lands (yearly total, median over seeds)"
-    if _is_empty(country_series):
-        return _empty_figure(title)
+    if is_empty(country_series):
+        return empty_figure(title)
     measures = [m for m in measures]
-    _require(country_series, ["scenario", "year", "country", *measures], "country_series")
+    require(country_series, ["scenario", "year", "country", *measures], "country_series")
     cs = country_series.loc[country_series["country"].astype(str) != ROW_CODE]
     names = _scenarios(cs["scenario"], baseline, scenarios)
     if cs.empty or not names:
-        return _empty_figure(title, "no mapped countries (only rest of world)")
+        return empty_figure(title, "no mapped countries (only rest of world)")
     cs = cs.loc[cs["scenario"].astype(str).isin(names)].assign(
         scenario=lambda d: d["scenario"].astype(str), country=lambda d: d["country"].astype(str))
     med = cs.groupby(["scenario", "year", "country"], sort=True)[measures].median()
@@ -150,21 +142,23 @@ def country_map_figure(
     grid = pd.MultiIndex.from_product([names, years, countries], names=["scenario", "year", "country"])
     med = med.reindex(grid, fill_value=0).sort_index()  # lexsorted for fast lookups
     zmax = float(np.nanmax(med.to_numpy())) if med.size else 0.0
-    countries_esc = _escape_series(pd.Series(countries)).to_numpy()
+    countries_esc = escape_series(pd.Series(countries)).to_numpy()
     pairs = [(s, m) for s in names for m in measures]
 
     def trace(scen: str, measure: str, year: int, visible: bool | None) -> go.Choropleth:
         label = f"{scen}: {MAP_MEASURES.get(measure, measure.replace('_', ' '))}"
         kw = {} if visible is None else {"visible": visible}
+        z = med.loc[(scen, year), measure].reindex(countries).to_numpy(dtype=float)
         return go.Choropleth(
             locations=countries,
-            z=med.loc[(scen, year), measure].reindex(countries).to_numpy(dtype=float),
+            z=z,
             locationmode="ISO-3",
             coloraxis="coloraxis",
             text=countries_esc,
-            name=_escape(label),
+            customdata=[units.quantity(v, "messages") for v in z],
+            name=escape(label),
             marker=dict(line=dict(color="#ffffff", width=0.5)),
-            hovertemplate="%{text}: %{z:,.0f} messages<extra>%{fullData.name}, " + str(year) + "</extra>",
+            hovertemplate="%{text}: %{customdata}<extra>%{fullData.name}, " + str(year) + "</extra>",
             **kw,
         )
 
@@ -173,7 +167,7 @@ def country_map_figure(
     frames = [go.Frame(data=[trace(s, m, y, None) for s, m in pairs], traces=list(range(len(pairs))), name=str(y))
               for y in years]
     fig = go.Figure(data=data, frames=frames)
-    _style(fig, title, height=600)
+    style(fig, title, height=600)
     labels = [f"{s}: {MAP_MEASURES.get(m, m.replace('_', ' '))}" for s, m in pairs]
     controls = animation_controls(years)
     fig.update_layout(
@@ -222,12 +216,12 @@ def cooperation_network_figure(
     title = f"Who can ask whom for assistance: {scenario}"
     centroids = centroids or {}
     cols = ["scenario", "when", "a", "b", "channel"]
-    e = pd.DataFrame(columns=cols) if _is_empty(edges) else edges
-    _require(e, cols, "cooperation_edges")
+    e = pd.DataFrame(columns=cols) if is_empty(edges) else edges
+    require(e, cols, "cooperation_edges")
     e = e.loc[e["scenario"].astype(str) == str(scenario)].astype({"a": str, "b": str, "channel": str})
     nodes = list(dict.fromkeys([*(countries or []), *e["a"], *e["b"]]))
     if not nodes:
-        return _empty_figure(title, "no countries to show")
+        return empty_figure(title, "no countries to show")
     placed = {c: p for c in nodes if (p := _position(c, centroids)) is not None}
     unplaced = [c for c in nodes if c not in placed]
     channels = sorted(set(e["channel"]))
@@ -248,24 +242,24 @@ def cooperation_network_figure(
             for a, b in zip(links["a"], links["b"]):
                 lon += [placed[a][0], placed[b][0], None]
                 lat += [placed[a][1], placed[b][1], None]
-            fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", name=_escape(ch), legendgroup=_escape(ch),
+            fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", name=escape(ch), legendgroup=escape(ch),
                                         showlegend=ch not in shown, line=dict(width=1.5, color=colour[ch]),
                                         opacity=0.7, hoverinfo="skip"), row=1, col=col)
             shown.add(ch)
         degree = pd.concat([sub["a"], sub["b"]]).value_counts()
         codes = list(placed)
         deg = np.array([int(degree.get(c, 0)) for c in codes])
-        labels = _escape_series(pd.Series([c if c != ROW_CODE else "ROW (rest of world)" for c in codes]))
+        labels = escape_series(pd.Series([c if c != ROW_CODE else "ROW (rest of world)" for c in codes]))
         fig.add_trace(go.Scattergeo(
             lon=[placed[c][0] for c in codes], lat=[placed[c][1] for c in codes], mode="markers+text",
-            text=_escape_series(pd.Series(codes)).to_numpy(), textposition="top center", textfont=dict(size=9),
+            text=escape_series(pd.Series(codes)).to_numpy(), textposition="top center", textfont=dict(size=9),
             name="countries", showlegend=False,
             marker=dict(size=np.where(deg > 0, 7 + np.sqrt(deg) * 2, 6), color=np.where(deg > 0, "#1d2433", "#b0b6bf"),
                         line=dict(width=0.5, color="#ffffff")),
             customdata=np.stack([labels.to_numpy(), deg.astype(object)], axis=1),
             hovertemplate="%{customdata[0]} can ask %{customdata[1]} countries<extra></extra>",
         ), row=1, col=col)
-    _style(fig, title, height=470, hovermode="closest",
+    style(fig, title, height=470, hovermode="closest",
            legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0.0, title=dict(text="channel: ")))
     geo = geo_layout()
     geo["showocean"] = False
@@ -304,14 +298,14 @@ def relocation_flows_figure(
     ``meta["scenarios"]`` lists them in trace order.
     """
     title = "Where spammers moved (mean moves per run between countries)"
-    if _is_empty(relocations):
-        return _empty_figure(title, "no relocations")
-    _require(relocations, ["scenario", "from_country", "to_country", "kind", "moves"], "relocations")
+    if is_empty(relocations):
+        return empty_figure(title, "no relocations")
+    require(relocations, ["scenario", "from_country", "to_country", "kind", "moves"], "relocations")
     r = relocations.astype({"scenario": str, "from_country": str, "to_country": str, "kind": str})
     r = r.loc[r["from_country"] != r["to_country"]]
     names = _scenarios(r["scenario"], baseline, scenarios)
     if r.empty or not names:
-        return _empty_figure(title, "no moves between countries")
+        return empty_figure(title, "no moves between countries")
     traces = []
     for scen in names:
         sub = r.loc[r["scenario"] == scen]
@@ -329,10 +323,10 @@ def relocation_flows_figure(
         kinds = flows["kind"].map(lambda k: RELOCATION_KINDS.get(k, (k.replace("_", " "), "#8a8f98")))
         traces.append(go.Sankey(
             visible=scen == names[0],
-            name=_escape(scen),
+            name=escape(scen),
             arrangement="snap",
             valueformat=".1f",
-            node=dict(label=_escape_series(pd.Series(node_labels, dtype=str)).tolist(), pad=12, thickness=14,
+            node=dict(label=escape_series(pd.Series(node_labels, dtype=str)).tolist(), pad=12, thickness=14,
                       color=["#56B4E9"] * len(sources) + ["#D55E00"] * len(targets),
                       customdata=["from"] * len(sources) + ["to"] * len(targets),
                       hovertemplate="%{customdata} %{label}: %{value:.1f} moves per run<extra></extra>"),
@@ -345,7 +339,7 @@ def relocation_flows_figure(
                                     "<br>%{customdata}<extra></extra>"),
         ))
     fig = go.Figure(traces)
-    _style(fig, title, height=max(420, 60 + 26 * min(int(top), 20)), hovermode="closest")
+    style(fig, title, height=max(420, 60 + 26 * min(int(top), 20)), hovermode="closest")
     fig.update_layout(margin=dict(l=10, r=10, t=110, b=20),
                       updatemenus=[scenario_dropdown(names, 1)] if len(names) > 1 else [])
     key = " &nbsp; ".join(f'<span style="color:{c}">■</span> {label}' for label, c in RELOCATION_KINDS.values())

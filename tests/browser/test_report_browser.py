@@ -4,7 +4,8 @@ The unit tests check the page's source; only a browser shows that plotly.js actu
 from what the page carries.  For a tiny single run and a small comparison (the synthetic tables of
 ``tests/test_compare_report.py``), each page must:
 
-* draw every figure the report builder made (counted independently, through ``simspam.viz.export``),
+* draw every figure the report builder made (counted independently, from the report object the page
+  was rendered from: ``simspam.report.images.report_figures``),
   each with an SVG or canvas holding marks -- not a fixed list, so new figures are covered as they come;
 * draw country outlines and shaded countries on every map (the outlines are embedded; nothing may be
   fetched: any request that tries to leave the machine is recorded and fails the test);
@@ -21,8 +22,10 @@ from pathlib import Path
 import pytest
 
 from conftest import run
-from simspam.io import write_run
-from simspam.viz import export
+from simspam.report.images import report_figures
+from simspam.report.pages import run_extras
+from simspam.report.run_report import build_run_report
+from simspam.results import write_run
 
 #: Draws found inside a plot div: cartesian traces, tables, Sankey, heatmap images, WebGL canvases, map shapes.
 MARKS = "g.trace, g.table, .sankey .sankey-node, .heatmaplayer image, canvas, .choroplethlocation"
@@ -94,20 +97,22 @@ def assert_offline_and_clean(probe) -> None:
 def run_report(tmp_path_factory) -> tuple[Path, int]:
     """A real tiny run (world=tiny, 2 years), written as ``simspam`` writes it; and its figure count."""
     result = run()
-    out = write_run(result, tmp_path_factory.mktemp("run"))
-    return out / "report.html", len(export.run_figures(result.daily, result.events, result.summary))
+    out = write_run(result, tmp_path_factory.mktemp("run"), extras=run_extras(result))
+    return out / "report.html", len(report_figures(build_run_report(result.daily, result.events, result.summary)))
 
 
 @pytest.fixture(scope="module")
 def compare_report(tmp_path_factory) -> tuple[Path, int]:
     """A comparison report from the synthetic tables of test_compare_report (3 scenarios x 5 seeds,
     every section), written the way ``simspam-compare`` writes it; and its figure count."""
-    from simspam.report.compare_report import write_compare_report
+    from simspam.report.compare_report import build_compare_report
+    from simspam.report.pages import comparison_extras
+    from simspam.results.comparison import write_comparison
     from test_compare_report import make_summary, make_tables
 
     tables, summary = make_tables(), make_summary()
-    path = write_compare_report(tmp_path_factory.mktemp("compare") / "report.html", tables, summary)
-    return path, len(export.compare_figures(tables, summary))
+    out = write_comparison(tables, summary, tmp_path_factory.mktemp("compare"), extras=comparison_extras(tables, summary))
+    return out / "report.html", len(report_figures(build_compare_report(tables, summary)))
 
 
 def test_run_report_draws_every_figure_offline(offline_page, run_report):

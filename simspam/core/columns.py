@@ -1,7 +1,8 @@
 """The columns of ``daily.parquet`` and ``events.parquet``, with units.
 
-This table is the single definition: the recorder allocates from it, the docs list
-it (docs/outputs.md is checked against it by a test), and figures read these names.
+This table is the single definition: the day loop (``core/sim.py``) allocates and records
+from it, so it lives with the engine; the tables (``metrics/tables.py``), the docs
+(docs/outputs.md, checked against it by a test) and the figures read these names.
 """
 from __future__ import annotations
 

@@ -9,11 +9,11 @@ Choices, and why:
   and Google Slides) at scale 1, so a PNG is 1600 x 900 px: sharp on a 1080p projector, and a
   figure laid out for a 700-px report column gets room rather than being stretched.  ``scale=2``
   doubles the pixels for print; SVG is resolution-free and gets the same 1600 x 900 layout.
-* **The figures are the report's own.**  The report builders (``simspam.report.run_report``,
-  ``compare_report``, ``sweep_report``) hand their sections to ``render_page``; this module calls
-  them -- through ``simspam.report.cli``, which decides what a folder is and reads its tables --
-  with ``render_page`` swapped for a collector, so every figure a report shows, including any
-  added later, is exported in page order, without a second list of figures here to drift from it.
+* **The figures are the report's own.**  A report is data (:class:`simspam.report.model.Report`):
+  the web page and these images are two renderings of the same object, built for a folder by
+  :func:`simspam.report.pages.folder_report`, the one place that decides which report a folder
+  gets.  Every figure a report shows, including any added later, is exported in page order,
+  without a second list of figures here to drift from it.
 * **One browser for many figures.**  kaleido 1.x drives a real chromium; starting one costs
   ~2.5 s, a figure then ~0.1-0.3 s.  :func:`render_figures` opens one ``kaleido.Kaleido`` (with
   ``jobs`` tabs rendering in parallel) for the whole batch instead of ``plotly.io.write_image``
@@ -32,27 +32,27 @@ Choices, and why:
   longest to act -- and a dropdown at its active choice; both are named in the title, and the
   Play/Pause buttons, dropdowns and sliders are left out (:func:`slide_figure`).
 * **All or nothing.**  Every image is rendered in memory first; only then is the output folder
-  created and each file replaced atomically (:mod:`simspam.atomic`).  A bad folder, a missing
+  created and each file replaced atomically (:mod:`simspam.results.atomic`).  A bad folder, a missing
   browser or a failed render writes nothing.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import json
 import os
 import re
 import shutil
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import plotly.graph_objects as go
 
-from simspam.atomic import replace_atomically
-from simspam.errors import EXIT_BAD_INPUT, quiet_on_closed_pipe
+from ..errors import EXIT_BAD_INPUT, quiet_on_closed_pipe
+from ..results.atomic import write_bytes
+from .model import Report
 
 __all__ = [
     "DEAD_PROXY",
@@ -61,13 +61,12 @@ __all__ = [
     "SLIDE_WIDTH",
     "ExportError",
     "chromium_path",
-    "compare_figures",
     "export_figures",
     "figure_name",
+    "folder_figures",
     "main",
     "render_figures",
     "report_figures",
-    "run_figures",
     "slide_figure",
 ]
 
@@ -77,9 +76,6 @@ FORMATS = ("png", "svg")
 #: Nothing listens on the discard port: a request through this proxy fails at once.
 DEAD_PROXY = "127.0.0.1:9"
 
-_TOPOJSON_NAME = "world_110m"
-
-
 class ExportError(RuntimeError):
     """A problem the user can fix (bad folder, no browser): reported as one line."""
 
@@ -87,42 +83,6 @@ class ExportError(RuntimeError):
 # --------------------------------------------------------------------------
 # figures of a results folder
 # --------------------------------------------------------------------------
-
-_CAPTURE_LOCK = threading.Lock()
-#: The modules whose pages are made of ``Section``s handed to their module-level ``render_page``.
-_REPORT_MODULES = ("simspam.report.run_report", "simspam.report.compare_report", "simspam.report.sweep_report")
-
-
-def _captured_sections(build: Callable[[], object]) -> list:
-    """The ``Section`` list a report builder passes to ``render_page``, without rendering HTML.
-
-    Why not call the builders' private ``_sections``: their signatures are the report modules' own
-    business and keep growing; ``render_page(title, sections, ...)`` is the stable contract every
-    report goes through.  The swap is process-wide, hence the lock.
-    """
-    captured: list[list] = []
-
-    def collect(title, sections, *rest, **kwargs):
-        captured.append(list(sections))
-        return ""
-
-    modules = [importlib.import_module(name) for name in _REPORT_MODULES]
-    with _CAPTURE_LOCK:
-        originals = [m.render_page for m in modules]
-        for m in modules:
-            m.render_page = collect
-        try:
-            build()
-        finally:
-            for m, original in zip(modules, originals):
-                m.render_page = original
-    if len(captured) != 1:
-        raise RuntimeError(
-            f"the report builder called render_page {len(captured)} times, not once; "
-            "simspam.viz.export cannot tell which figures are the report's"
-        )
-    return captured[0]
-
 
 def _slug(text: str, limit: int = 48) -> str:
     words = re.sub(r"[^a-z0-9]+", " ", str(text).lower()).split()
@@ -140,51 +100,37 @@ def figure_name(section_no: int, heading: str, k: int | None = None) -> str:
     return f"{name}-{k}" if k is not None else name
 
 
-def _named(sections: Sequence) -> dict[str, go.Figure]:
+def report_figures(report: Report) -> dict[str, go.Figure]:
+    """``{name: figure}``: every figure of ``report``, in page order, named after its section
+    (:func:`figure_name`; numbered within a section that has several)."""
     figures: dict[str, go.Figure] = {}
-    for i, sec in enumerate(sections, start=1):
+    for i, sec in enumerate(report.sections, start=1):
         figs = list(sec.figures)
         for k, fig in enumerate(figs, start=1):
             figures[figure_name(i, sec.heading, k if len(figs) > 1 else None)] = fig
     return figures
 
 
-def run_figures(daily, events, summary: Mapping | None) -> dict[str, go.Figure]:
-    """``{name: figure}`` for one run: exactly the figures of its report, in page order."""
-    from simspam.report.run_report import build_run_report
-
-    return _named(_captured_sections(lambda: build_run_report(daily, events, summary)))
-
-
-def compare_figures(tables: Mapping, summary: Mapping | None) -> dict[str, go.Figure]:
-    """``{name: figure}`` for a comparison: exactly the figures of its report, in page order."""
-    from simspam.report.compare_report import build_compare_report
-
-    return _named(_captured_sections(lambda: build_compare_report(tables, summary)))
-
-
-def report_figures(folder: str | os.PathLike) -> dict[str, go.Figure]:
+def folder_figures(folder: str | os.PathLike) -> dict[str, go.Figure]:
     """``{name: figure}`` for any folder ``simspam-report`` accepts: a run, a comparison or a sweep.
 
-    What the folder is, and how its tables are read, is decided by ``simspam.report.cli`` (one
-    definition for both commands); the figures are those of the page it would write.  A folder
-    that is none of these, or whose tables cannot be read, raises :class:`ExportError` naming it.
+    The figures are those of the report ``simspam-report`` would write
+    (:func:`simspam.report.pages.folder_report`).  A folder that is none of these, or whose
+    tables cannot be read, raises :class:`ExportError` naming it.
     """
     import pyarrow
 
-    from simspam.errors import ConfigError
-    from simspam.report import cli as report_cli
+    from ..errors import ConfigError
+    from .pages import folder_report
 
     path = Path(folder)
     try:
-        kind = report_cli.detect(path)
+        _, report = folder_report(path)
     except ConfigError as err:
         raise ExportError(str(err)) from None
-    page = {"compare": report_cli._compare_page, "run": report_cli._run_page, "sweep": report_cli.sweep_page}[kind]
-    try:
-        return _named(_captured_sections(lambda: page(path)))
     except (OSError, json.JSONDecodeError, pyarrow.ArrowException) as err:  # unreadable or corrupt files
         raise ExportError(f"{path}: cannot read its tables ({' '.join(str(err).split())})") from None
+    return report_figures(report)
 
 
 # --------------------------------------------------------------------------
@@ -242,12 +188,9 @@ def _page_generator():
     """kaleido's render page with the world outlines set before plotly.js loads (see module doc)."""
     from kaleido import PageGenerator
 
-    from simspam.report.html import world_topojson
+    from .html import geo_assets_script
 
-    geo = (
-        "<script>window.PlotlyGeoAssets = "
-        f'{{topojson: {{"{_TOPOJSON_NAME}": {world_topojson()}}}}};</script>'
-    )
+    geo = f"<script>{geo_assets_script()}</script>"
 
     class _OfflineGeoPage(PageGenerator):
         def generate_index(self) -> str:
@@ -355,7 +298,7 @@ def export_figures(
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for filename, data in images.items():
-        written.append(replace_atomically(out / filename, lambda tmp, data=data: Path(tmp).write_bytes(data)))
+        written.append(write_bytes(out / filename, data))
     return written
 
 
@@ -381,7 +324,7 @@ def main(argv: list[str] | None = None) -> None:
         formats = _check_formats(args.format.split(","))
         if not args.scale > 0:
             raise ExportError(f"--scale: {args.scale} is not allowed (allowed: a number > 0)")
-        figures = report_figures(args.dir)
+        figures = folder_figures(args.dir)
         browser = chromium_path()
         out = Path(args.out) if args.out else Path(args.dir) / "figures"
         written = export_figures(figures, out, formats, scale=args.scale, browser=browser)

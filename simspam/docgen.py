@@ -1,13 +1,15 @@
 """Markdown tables of every declared parameter, lever field and output column.
 
-    python -m simspam.config.doc            # print all tables to stdout
-    python -m simspam.config.doc --write    # refresh the generated blocks in docs/
-    python -m simspam.config.doc --check    # exit 1 if docs/ is out of date
+    python -m simspam.docgen            # print all tables to stdout
+    python -m simspam.docgen --write    # refresh the generated blocks in docs/
+    python -m simspam.docgen --check    # exit 1 if docs/ is out of date
 
 The tables are generated from the declarations themselves -- ``P(...)`` and
 ``choice(...)`` metadata in :mod:`simspam.config.schema` and :mod:`simspam.levers`,
-and the ``DAILY`` / ``EVENTS`` column table in :mod:`simspam.metrics.columns` -- so
-the documentation cannot drift from the code.  Generated text sits between marker
+the ``DAILY`` / ``EVENTS`` column table in :mod:`simspam.core.columns` and the
+outcome catalogue in :mod:`simspam.metrics.outcomes` -- so the documentation cannot
+drift from the code.  It reads every layer's declarations, so it sits at the top of the
+layers (``docs/architecture.md``), beside the commands.  Generated text sits between marker
 comments in ``docs/model.md`` (parameters, levers) and ``docs/outputs.md``
 (outputs); everything outside the markers is hand-written and left alone.
 
@@ -23,7 +25,7 @@ import typing
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import schema
+from .config import schema
 
 # ---------------------------------------------------------------------------- markers
 
@@ -140,7 +142,7 @@ RUN_HEADER = ("key", "default run", "declared", "range", "unit", "source", "mean
 def schedule_list() -> str:
     """The day's phases, in order: the labels of ``Simulation.STEP_PLAN`` (the sequence the day
     loop runs) and the first paragraph of each phase method's docstring."""
-    from ..core.sim import Simulation
+    from .core.sim import Simulation
 
     return "\n".join(f"{i}. **{label}**: {text}" for i, (label, text) in enumerate(Simulation.describe_plan(), 1)) + "\n"
 
@@ -168,7 +170,7 @@ def _default_run() -> dict:
     ``conf/params/calibrated.yaml`` where the fit set them -- and not only the declarations."""
     from omegaconf import OmegaConf
 
-    from .compose import compose
+    from .config.compose import compose
 
     return OmegaConf.to_container(compose([]), resolve=True)
 
@@ -240,8 +242,8 @@ def _doc_first_paragraph(obj: Any) -> str:
 
 def lever_tables() -> str:
     """The fields every lever shares, then one table per registered lever or event type."""
-    from ..levers import REGISTRY
-    from ..levers.base import Lever
+    from .levers import REGISTRY
+    from .levers.base import Lever
 
     base_names = [f.name for f in dataclasses.fields(Lever) if f.name != "name"]
     parts = ["### Fields of every lever and event\n\n"
@@ -279,24 +281,24 @@ DAILY_KEYS = {
 
 def outputs_tables() -> str:
     """Columns of daily.parquet and events.parquet, and the headline keys of summary.json."""
-    from ..metrics.columns import DAILY, EVENTS
-    from ..metrics.summary import HEADLINES
+    from .core.columns import DAILY, EVENTS
+    from .metrics.outcomes import CATALOGUE, HEADLINE
 
     header = ("column", "dtype", "unit", "meaning")
     daily = [(f"`{k}`", f"`{d}`", u, m) for k, (d, u, m) in {**DAILY_KEYS, **DAILY}.items()]
     events = [(f"`{k}`", f"`{d}`", u, m) for k, (d, u, m) in EVENTS.items()]
-    heads = [(f"`{k}`", m) for k, m in HEADLINES.items()]
+    heads = [(f"`{k}`", CATALOGUE[k].unit, CATALOGUE[k].better, CATALOGUE[k].meaning) for k in HEADLINE]
     return ("### `daily.parquet`\n\nOne row per simulated day and country.\n\n" + _table(daily, header)
             + "\n\n### `events.parquet`\n\nOne row per event, sorted by time (ties in the order they happened).\n\n"
             + _table(events, header)
-            + "\n\n### `summary.json`: `headline`\n\n" + _table(heads, ("key", "meaning")) + "\n")
+            + "\n\n### `summary.json`: `headline`\n\n" + _table(heads, ("key", "unit", "better", "meaning")) + "\n")
 
 
 # ---------------------------------------------------------------------------- files
 
 def docs_dir() -> Path:
-    """The checkout's docs/ folder (simspam/config/doc.py -> ../../docs)."""
-    return Path(__file__).resolve().parents[2] / "docs"
+    """The checkout's docs/ folder (simspam/docgen.py -> ../docs)."""
+    return Path(__file__).resolve().parents[1] / "docs"
 
 
 def generate(block: str) -> str:
@@ -355,7 +357,7 @@ def write(docs: Path | None = None) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m simspam.config.doc", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m simspam.docgen", description=__doc__.splitlines()[0])
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--write", action="store_true", help="refresh the generated blocks in docs/")
     mode.add_argument("--check", action="store_true", help="exit 1 if docs/ is out of date")
@@ -364,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         stale = check(args.docs)
         for s in stale:
-            print(f"out of date: {s}  (run: python -m simspam.config.doc --write)", file=sys.stderr)
+            print(f"out of date: {s}  (run: python -m simspam.docgen --write)", file=sys.stderr)
         return 1 if stale else 0
     if args.write:
         for path in write(args.docs):

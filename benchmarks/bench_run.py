@@ -3,6 +3,12 @@ countries, spammers and years.  Run by hand (not collected by pytest):
 
     .venv/bin/python benchmarks/bench_run.py            # prints a table, writes benchmarks/results/run.json
     .venv/bin/python benchmarks/bench_run.py --quick    # fewer repeats
+    .venv/bin/python benchmarks/bench_run.py --against ../ref/.venv/bin/python   # side by side with another version
+
+``--against PYTHON`` runs the default run with this checkout's Python and with ``PYTHON``
+(an environment where another version of simspam is installed, e.g. an earlier commit in
+a ``git worktree`` with its own venv), alternating them ``--rounds`` times, and prints the
+ratio of their medians: the one honest way to compare versions on a shared machine.
 
 Each case runs in a fresh subprocess (so peak memory is that run's own, imports
 included, and nothing is shared), pinned to one core with ``taskset`` when available.
@@ -55,12 +61,34 @@ print(json.dumps({"simulate_s": sorted(times), "engine_s": sorted(engine), "peak
 """
 
 
-def child(overrides: list[str], repeats: int) -> dict:
-    cmd = [sys.executable, "-c", CHILD, json.dumps(overrides), str(repeats)]
+def child(overrides: list[str], repeats: int, python: str = sys.executable) -> dict:
+    """One case in a fresh process of ``python``, run from a temporary folder so that the
+    environment's installed simspam is imported, not this checkout's."""
+    cmd = [python, "-c", CHILD, json.dumps(overrides), str(repeats)]
     if shutil.which("taskset"):
         cmd = ["taskset", "-c", "0", *cmd]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=tmp)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def side_by_side(other: str, rounds: int, repeats: int) -> None:
+    """The default run with this version and ``other``'s, alternating, on one core."""
+    ours, theirs = [], []
+    for _ in range(rounds):
+        ours += child([], repeats)["simulate_s"]
+        theirs += child([], repeats, other)["simulate_s"]
+    a, b = statistics.median(ours), statistics.median(theirs)
+    version = subprocess.run([other, "-c", "import simspam; print(simspam.__file__)"], capture_output=True,
+                             text=True, cwd=tempfile.gettempdir()).stdout.strip()
+    print(f"default run, simulate(), median of {len(ours)} each, alternating on one core:")
+    print(f"  this checkout ({ROOT}): {a:.3f} s")
+    print(f"  {other} ({version}): {b:.3f} s")
+    print(f"  ratio this / other: {a / b:.3f}")
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "run_side_by_side.json").write_text(json.dumps(
+        {"date": time.strftime("%Y-%m-%d %H:%M"), "other": other, "other_package": version,
+         "this_s": sorted(ours), "other_s": sorted(theirs), "ratio": a / b}, indent=2))
 
 
 def cli_time(repeats: int) -> float:
@@ -91,8 +119,13 @@ CASES = [
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--against", metavar="PYTHON", help="compare the default run with another environment's simspam")
+    ap.add_argument("--rounds", type=int, default=4, help="alternations for --against (default 4)")
     args = ap.parse_args()
     repeats = 2 if args.quick else 5
+    if args.against:
+        side_by_side(args.against, args.rounds, 2 if args.quick else 3)
+        return
     rows = []
     for label, overrides in CASES:
         r = child(overrides, repeats)

@@ -1,17 +1,19 @@
-"""A real command-line run writes its tables, summary and report into Hydra's folder."""
+"""A real command-line run writes its tables, summary and report into Hydra's folder.
+
+``simspam``'s ``main(argv)`` runs in-process (``conftest.invoke``); its entry point as a process is
+tested in tests/test_errors.py (``test_console_command_exits_2_with_one_line_and_writes_nothing``)."""
 import json
-import subprocess
-import sys
 
 import pandas as pd
 
+from conftest import invoke
+from simspam.cli import main
 from simspam.core.columns import DAILY, EVENTS
 
 
 def test_cli_run_writes_tables_summary_and_report(tmp_path):
-    args = [sys.executable, "-m", "simspam.cli", "world=tiny", "years=0.5", "seed=7", "scenario=integrated",
-            "hydra.run.dir=out"]
-    proc = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    args = ["world=tiny", "years=0.5", "seed=7", "scenario=integrated", "hydra.run.dir=out"]
+    proc = invoke(main, *args, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "out"
     assert {"daily.parquet", "events.parquet", "summary.json", "report.html", ".hydra"} <= {p.name for p in out.iterdir()}
@@ -30,5 +32,5 @@ def test_cli_run_writes_tables_summary_and_report(tmp_path):
     assert "scenario=integrated" in proc.stdout and "spam sent over the run" in proc.stdout
     # a second identical run gives the same tables, bit for bit
     args[-1] = "hydra.run.dir=out2"
-    subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=300, check=True)
+    assert invoke(main, *args, cwd=tmp_path).returncode == 0
     pd.testing.assert_frame_equal(daily, pd.read_parquet(tmp_path / "out2" / "daily.parquet"), check_exact=True)

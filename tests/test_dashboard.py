@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import subprocess
-import sys
+import os
 
 import pytest
 import yaml
 
+from conftest import invoke
+from simspam.dashboard import cli
 from simspam.dashboard.cache import RunCache, compact
 from simspam.dashboard.precompute import grid, plan, precompute
 from simspam.dashboard.service import Service
@@ -234,11 +235,13 @@ def test_precompute_grid_dedups_and_resumes(tmp_path):
     (["--world", "huge"], "argument --world: invalid choice: 'huge'"),
     (["--frobnicate"], "unrecognized arguments: --frobnicate"),
 ])
-def test_cli_bad_option_is_one_line_and_exit_2(args, message):
-    p = subprocess.run([sys.executable, "-m", "simspam.dashboard.cli", *args], capture_output=True, text=True, timeout=60)
-    assert p.returncode == 2
+def test_cli_bad_option_is_one_line_and_exit_2(args, message, tmp_path):
+    """In-process (the entry point as a process: tests/test_errors.py)."""
+    p = invoke(cli.main, *args, cwd=tmp_path)
+    assert p.returncode == 2 and p.stdout == ""
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("simspam-dashboard: error:") and message in lines[0]
+    assert os.listdir(tmp_path) == []
 
 
 def test_cli_bad_dashboard_file_is_one_line_and_exit_2(tmp_path):
@@ -246,7 +249,7 @@ def test_cli_bad_dashboard_file_is_one_line_and_exit_2(tmp_path):
     raw = yaml.safe_load(PRESENTER.read_text())
     raw["scenarios"] = ["baseline", "nonesuch"]
     bad.write_text(yaml.safe_dump(raw))
-    p = subprocess.run([sys.executable, "-m", "simspam.dashboard.cli", "--dashboard", str(bad), "--cache", str(tmp_path)],
-                       capture_output=True, text=True, timeout=60)
-    assert p.returncode == 2 and p.stderr.count("\n") == 1
+    p = invoke(cli.main, "--dashboard", str(bad), "--cache", str(tmp_path / "cache"))
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and p.stdout == ""
     assert "unknown scenario 'nonesuch'" in p.stderr
+    assert not (tmp_path / "cache").exists()

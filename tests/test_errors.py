@@ -194,19 +194,36 @@ def _command(name: str) -> list[str]:
     return [sys.executable, "-c", f"from {module} import {func}; {func}()"]
 
 
-@pytest.mark.parametrize("name,args,expected", [
-    ("simspam", ["params.consumers.respons_rate=0.1"], "did you mean 'params.consumers.response_rate'?"),
-    ("simspam-compare", ["compare.design=factorail"], "did you mean 'factorial'?"),
-    ("simspam-design", ["lhs_uncertaintes"], "did you mean 'lhs_uncertainties'?"),
-])
-def test_console_command_exits_2_with_one_line_and_writes_nothing(tmp_path, name, args, expected):
-    """What only a process shows: the exit status, exactly one line on stderr, nothing on stdout or disk."""
+#: one bad command line per console command, run as a process: (command, arguments, how its one line
+#: starts, what it must say)
+CONSOLE_CASES = [
+    ("simspam", ["params.consumers.respons_rate=0.1"], "simspam: error: ", "did you mean 'params.consumers.response_rate'?"),
+    ("simspam-compare", ["compare.design=factorail"], "simspam: error: ", "did you mean 'factorial'?"),
+    ("simspam-design", ["lhs_uncertaintes"], "simspam: error: ", "did you mean 'lhs_uncertainties'?"),
+    ("simspam-collect", ["nope"], "simspam: error: DIR: ", "'nope' is not a folder"),
+    ("simspam-calibrate", ["--only", "isps.nonsense", "--out", "out"], "simspam-calibrate: --only: ",
+     "unknown parameter of the fit 'isps.nonsense'"),
+    ("simspam-validate", ["--seeds", "0"], "simspam-validate: --seeds: ", "0 is out of range"),
+    ("simspam-report", ["nope"], "simspam: error: DIR: ", "'nope' is not a folder"),
+    ("simspam-dashboard", ["--port", "70000"], "simspam-dashboard: error: ", "--port: 70000 is out of range"),
+    ("simspam-export", ["nope"], "simspam-export: error: DIR: ", "'nope' is not a folder"),
+]
+
+
+@pytest.mark.parametrize("name,args,start,expected", CONSOLE_CASES, ids=[c[0] for c in CONSOLE_CASES])
+def test_console_command_exits_2_with_one_line_and_writes_nothing(tmp_path, name, args, start, expected):
+    """What only a process shows: the exit status, exactly one line on stderr, nothing on stdout or disk
+    (every other test of a command calls its ``main(argv)`` in-process)."""
     proc = subprocess.run([*_command(name), *args], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("simspam: error: ") and expected in lines[0], proc.stderr
+    assert len(lines) == 1 and lines[0].startswith(start) and expected in lines[0], proc.stderr
     assert proc.stdout == ""
     assert os.listdir(tmp_path) == []
+
+
+def test_every_console_command_is_run_once_as_a_process():
+    assert sorted(c[0] for c in CONSOLE_CASES) == sorted(console_scripts())
 
 
 # ---------------------------------------------------------------------- the Python API and other callers

@@ -1,26 +1,25 @@
-"""``simspam-report DIR`` through its entry point, on tiny runs, comparisons and sweeps."""
+"""``simspam-report DIR`` through its ``main(argv)``, in-process, on tiny runs, comparisons and sweeps
+(its entry point as a process: tests/test_errors.py)."""
 from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import simspam
-from conftest import TINY, console_scripts, parse_html, run
+from conftest import TINY, Invoked, console_scripts, invoke, parse_html, run
+from simspam import cli
 from simspam.report import cli as report_cli
 from simspam.results import detect
 from simspam.report.compare_report import SECTION_HEADINGS
 from simspam.report.sweep_report import SWEEP_SECTIONS
 
 
-def report(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simspam.report.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300)
+def report(*args: str, cwd: Path | None = None) -> Invoked:
+    return invoke(report_cli.main, *args, cwd=cwd)
 
 
 def headings(page: str) -> list[str]:
@@ -105,10 +104,8 @@ def test_comparison_report_regenerated_from_its_folder_is_the_same(comparison_di
 @pytest.fixture(scope="module")
 def sweep_dir(tmp_path_factory):
     base = tmp_path_factory.mktemp("sweep")
-    cmd = [sys.executable, "-m", "simspam.cli", "--multirun", *TINY, "years=0.2", "seed=1,2",
-           "params.consumers.response_rate=0.002,0.004,9", "output.report=false", "output.quiet=true",
-           "hydra.sweep.dir=sw"]
-    proc = subprocess.run(cmd, cwd=base, capture_output=True, text=True, timeout=600)
+    proc = invoke(cli.main, "--multirun", *TINY, "years=0.2", "seed=1,2", "params.consumers.response_rate=0.002,0.004,9",
+                  "output.report=false", "output.quiet=true", "hydra.sweep.dir=sw", cwd=base)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "sweep report" in proc.stdout
     return base / "sw"
@@ -160,7 +157,7 @@ def test_bad_folder_one_line_exit_2_nothing_written(tmp_path, what):
         (target / "notes.txt").write_text("hello")
         (target / "summary.json").write_text("{}")  # a summary alone is not a run
     before = sorted(p.name for p in tmp_path.rglob("*"))
-    proc = report(str(target))
+    proc = report(str(target), cwd=tmp_path)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("simspam: error: DIR: ")

@@ -1,4 +1,8 @@
-"""Calibration targets, the fit and the validation report (issue 5)."""
+"""Calibration targets, the fit and the validation report (issue 5).
+
+``simspam-calibrate`` and ``simspam-validate`` run in-process (``conftest.invoke``); a process is
+started only to stop one with SIGTERM.  Their entry points as processes: tests/test_errors.py.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,6 +19,8 @@ import pytest
 import yaml
 
 import simspam
+from conftest import invoke
+from simspam import validate_cli
 from simspam.calibration import fit, targets as tg
 from simspam.calibration.validate import summarise
 from simspam.errors import ConfigError
@@ -179,12 +185,16 @@ def small_fit_spec(tmp_path: Path) -> Path:
     return path
 
 
-def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
+def calibrate(*args: str):
+    return invoke(fit.main, *args)
+
+
+def small_fit(tmp_path: Path) -> tuple[Path, Path, dict, pd.DataFrame]:
+    """A fit with every stage (3 screened points, Nelder-Mead 2, Powell 2) of the small spec, checked;
+    returns (spec, out, fit.json, trials)."""
     spec = small_fit_spec(tmp_path)
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec),
-                           "--screen", "3", "--polish", "2", "--powell", "2", "--jobs", "2", "--out", str(out)],
-                          capture_output=True, text=True, timeout=300)
+    proc = calibrate("--spec", str(spec), "--screen", "3", "--polish", "2", "--powell", "2", "--jobs", "2", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     prov = json.loads((out / "calibration" / "fit.json").read_text())
     assert prov["seeds"] == [5, 6] and prov["targets_hash"] == fit.file_hash(tg.targets_path())
@@ -204,6 +214,17 @@ def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
     assert prov["stages"]["screen"] == 3 and prov["stages"]["polish"] >= 2
     # the Powell budget is a hard one (scipy alone checks it only after a whole pass, ~10 x 36 runs)
     assert prov["stages"]["powell"] == 2
+    assert f"wrote {out / 'params' / 'calibrated.yaml'}" in proc.stdout
+    return spec, out, prov, trials
+
+
+def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
+    small_fit(tmp_path)
+
+
+@pytest.mark.slow
+def test_calibrate_resumes_and_warm_starts_from_earlier_trials(tmp_path):
+    spec, out, prov, trials = small_fit(tmp_path)
     # resuming keeps every earlier trial, runs only the Powell stage, and says so
     saved = tmp_path / "earlier.csv"
     # plus a perfect-looking trial on one seed: it must not lend its hits to the resumed fit's point
@@ -212,9 +233,7 @@ def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
     for t in tg.load_targets():
         lucky[f"t.{t.id}"] = (t.low + t.high) / 2
     pd.concat([trials, lucky]).to_csv(saved, index=False)
-    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec),
-                           "--resume", str(saved), "--powell", "3", "--jobs", "2", "--out", str(out)],
-                          capture_output=True, text=True, timeout=300)
+    proc = calibrate("--spec", str(spec), "--resume", str(saved), "--powell", "3", "--jobs", "2", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     again = json.loads((out / "calibration" / "fit.json").read_text())
     assert again["resumed_from"]["trials"] == len(trials) + 1 and again["evaluations"] > len(trials) + 1
@@ -226,17 +245,15 @@ def test_calibrate_command_writes_parameters_with_provenance(tmp_path):
     assert again["hits"] == int(full.loc[full["loss"].idxmin(), "hits"]) != 30
     # asked for (--polish N with --resume): Nelder-Mead from the resumed best, then Powell
     saved.write_bytes((out / "calibration" / "fit_trials.csv").read_bytes())
-    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec),
-                           "--resume", str(saved), "--polish", "2", "--powell", "0", "--jobs", "2", "--out", str(out)],
-                          capture_output=True, text=True, timeout=300)
+    proc = calibrate("--spec", str(spec), "--resume", str(saved), "--polish", "2", "--powell", "0", "--jobs", "2",
+                     "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     third = json.loads((out / "calibration" / "fit.json").read_text())
     assert third["stages"]["polish"] >= again["stages"]["polish"] + 2
     assert third["objective"] <= again["objective"] + 1e-9
     # a warm-started full fit: the earlier best point competes in the screen and is recorded
-    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec),
-                           "--warm-start", str(saved), "--screen", "2", "--polish", "1", "--powell", "0", "--jobs", "2",
-                           "--out", str(tmp_path / "warm")], capture_output=True, text=True, timeout=300)
+    proc = calibrate("--spec", str(spec), "--warm-start", str(saved), "--screen", "2", "--polish", "1", "--powell", "0",
+                     "--jobs", "2", "--out", str(tmp_path / "warm"))
     assert proc.returncode == 0, proc.stderr
     warm = json.loads((tmp_path / "warm" / "calibration" / "fit.json").read_text())
     assert warm["stages"]["screen"] == 3 and warm["warm_start"]["file"] == str(saved)
@@ -254,20 +271,36 @@ def test_calibrate_rejects_a_bad_spec_with_exit_code_2(tmp_path):
     spec = yaml.safe_load(Path(fit.conf_dir() / "calibration" / "fit.yaml").read_text())
     spec["parameters"]["spammers.entry_rate"]["lo"] = 100.0   # lo > hi
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
-    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(tmp_path / "spec.yaml"),
-                           "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    proc = calibrate("--spec", str(tmp_path / "spec.yaml"), "--out", str(tmp_path / "out"))
     assert proc.returncode == 2
     assert "spammers.entry_rate" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
 
 
+def test_calibrate_rejects_search_options_that_cannot_give_a_result(tmp_path):
+    spec = small_fit_spec(tmp_path)
+    # screened on one seed and no search after it: nothing is scored on all the seeds, nothing written
+    none = calibrate("--spec", str(spec), "--screen", "2", "--polish", "0", "--powell", "0", "--jobs", "2",
+                     "--out", str(tmp_path / "none"))
+    assert none.returncode == 2 and len(none.stderr.strip().splitlines()) == 1 and "--powell" in none.stderr
+    assert not (tmp_path / "none").exists()
+    bad = calibrate("--spec", str(spec), "--screen-seeds", "3", "--out", str(tmp_path / "bad"))
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    assert "--screen-seeds" in bad.stderr and "1 to the fit's 2 seeds" in bad.stderr
+    # a key that is not fitted: one line naming --only and the key, exit 2, nothing written
+    bad = calibrate("--spec", str(spec), "--only", "isps.blocklist,isps.nonsense", "--out", str(tmp_path / "bad"))
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    assert "--only" in bad.stderr and "isps.nonsense" in bad.stderr
+    assert not (tmp_path / "bad").exists()
+
+
+@pytest.mark.slow
 def test_only_confines_the_screen_nelder_mead_and_powell_to_the_named_parameters(tmp_path):
     spec = small_fit_spec(tmp_path)
     out = tmp_path / "out"
     only = ["spammers.evasion_cost", "isps.blocklist"]
-    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec), "--screen", "2",
-                           "--polish", "5", "--powell", "8", "--only", ",".join(only), "--jobs", "2", "--out", str(out)],
-                          capture_output=True, text=True, timeout=300)
+    proc = calibrate("--spec", str(spec), "--screen", "2", "--polish", "5", "--powell", "8", "--only", ",".join(only),
+                     "--jobs", "2", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     prov = json.loads((out / "calibration" / "fit.json").read_text())
     assert prov["search_only"] == only and prov["stages"]["powell"] == 8
@@ -284,10 +317,9 @@ def test_only_confines_the_screen_nelder_mead_and_powell_to_the_named_parameters
     # the warm start's point
     warm_file = tmp_path / "trials.csv"
     trials.to_csv(warm_file, index=False)
-    proc = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec), "--warm-start",
-                           str(warm_file), "--screen", "3", "--screen-seeds", "2", "--polish", "0", "--powell", "0",
-                           "--only", ",".join(only), "--jobs", "2", "--out", str(tmp_path / "screen")],
-                          capture_output=True, text=True, timeout=300)
+    proc = calibrate("--spec", str(spec), "--warm-start", str(warm_file), "--screen", "3", "--screen-seeds", "2",
+                     "--polish", "0", "--powell", "0", "--only", ",".join(only), "--jobs", "2",
+                     "--out", str(tmp_path / "screen"))
     assert proc.returncode == 0, proc.stderr
     warm = json.loads((tmp_path / "screen" / "calibration" / "fit.json").read_text())
     screened = pd.read_csv(tmp_path / "screen" / "calibration" / "fit_trials.csv")
@@ -298,23 +330,6 @@ def test_only_confines_the_screen_nelder_mead_and_powell_to_the_named_parameters
     # screened on all the seeds, with no search after it: the best screened point is the result
     top = screened.loc[screened["loss"].idxmin()]
     assert warm["objective"] == pytest.approx(top["loss"], rel=1e-12) and warm["hits"] == top["hits"]
-    # screened on one seed and no search after it: nothing is scored on all the seeds, nothing written
-    none = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec), "--screen", "2",
-                           "--polish", "0", "--powell", "0", "--jobs", "2", "--out", str(tmp_path / "none")],
-                          capture_output=True, text=True, timeout=300)
-    assert none.returncode == 2 and len(none.stderr.strip().splitlines()) == 1 and "--powell" in none.stderr
-    assert not (tmp_path / "none").exists()
-    bad = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec), "--screen-seeds", "3",
-                          "--out", str(tmp_path / "bad")], capture_output=True, text=True, timeout=120)
-    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
-    assert "--screen-seeds" in bad.stderr and "1 to the fit's 2 seeds" in bad.stderr
-    # a key that is not fitted: one line naming --only and the key, exit 2, nothing written
-    bad = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--spec", str(spec), "--only",
-                          "isps.blocklist,isps.nonsense", "--out", str(tmp_path / "bad")],
-                         capture_output=True, text=True, timeout=120)
-    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
-    assert "--only" in bad.stderr and "isps.nonsense" in bad.stderr
-    assert not (tmp_path / "bad").exists()
 
 
 def test_conflicts_finds_targets_never_hit_together_and_counts_distinct_points_only(tmp_path):
@@ -345,14 +360,12 @@ def test_conflicts_finds_targets_never_hit_together_and_counts_distinct_points_o
     targets = tmp_path / "targets.csv"
     pd.DataFrame([{"id": t.id, "metric": "spam_share", "country": "", "from": "2003-01-01", "to": "2003-12-31",
                    "low": 10, "high": 20, "unit": "%", "source": "src", "what": "what"} for t in ts]).to_csv(targets, index=False)
-    out = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--conflicts", str(path),
-                          "--targets", str(targets)], capture_output=True, text=True, timeout=120)
+    out = calibrate("--conflicts", str(path), "--targets", str(targets))
     assert out.returncode == 0, out.stderr
     assert "400 distinct points" in out.stdout
     line = out.stdout.split("expected: if they were independent)")[1].splitlines()[2].split()
     assert set(line[:2]) == {"A", "B"}
-    bad = subprocess.run([sys.executable, "-m", "simspam.calibration.fit", "--conflicts", str(tmp_path / "none.csv")],
-                         capture_output=True, text=True, timeout=120)
+    bad = calibrate("--conflicts", str(tmp_path / "none.csv"))
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "none.csv" in bad.stderr
 
 
@@ -392,9 +405,8 @@ def test_validation_report_is_data_with_the_misses_and_their_reasons():
 
 def test_validate_command_writes_the_table_and_an_offline_page(tmp_path):
     out = tmp_path / "v"
-    proc = subprocess.run([sys.executable, "-m", "simspam.validate_cli", "--seeds", "2", "--jobs", "2",
-                           "--out", str(out), "scenario.end=2002-06-30", "params.spammers.n_initial=200"],
-                          capture_output=True, text=True, timeout=300)
+    proc = invoke(validate_cli.main, "--seeds", "2", "--jobs", "2", "--out", str(out), "scenario.end=2002-06-30",
+                  "params.spammers.n_initial=200")
     assert proc.returncode == 0, proc.stderr
     v = pd.read_parquet(out / "validation.parquet")
     assert list(v.columns[:8]) == ["target", "what", "metric", "country", "from", "to", "low", "high"]
@@ -408,8 +420,7 @@ def test_validate_command_writes_the_table_and_an_offline_page(tmp_path):
 
 def test_validate_rejects_bad_input_with_one_line_and_exit_code_2(tmp_path):
     for args, key in ((["--seeds", "0"], "--seeds"), (["params.consumers.response_rate=2"], "response_rate")):
-        proc = subprocess.run([sys.executable, "-m", "simspam.validate_cli", "--out", str(tmp_path / "x"), *args],
-                              capture_output=True, text=True, timeout=120)
+        proc = invoke(validate_cli.main, "--out", str(tmp_path / "x"), *args, cwd=tmp_path)
         assert proc.returncode == 2, proc.stderr
         assert key in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
         assert not (tmp_path / "x").exists()
@@ -451,6 +462,7 @@ def test_a_run_starting_in_2001_scales_users_and_operations_back_from_2004():
     assert day0(r04)["active_spammers"].sum() >= 900
 
 
+@pytest.mark.slow
 def test_killed_fit_leaves_no_worker_behind_and_writes_nothing(tmp_path):
     """`kill` (SIGTERM) on simspam-calibrate used to leave its pool workers running as orphans
     until their queued runs finished; now it ends like Ctrl-C: queued runs are cancelled,

@@ -1,4 +1,10 @@
-"""Comparisons, designs and sweeps: serial equals parallel, nothing lost, nothing repeated."""
+"""Comparisons, designs and sweeps: serial equals parallel, nothing lost, nothing repeated.
+
+The commands run in-process (``conftest.invoke``), Hydra's ``--multirun`` included; a process is
+started only where the test is about one (a sweep killed with SIGKILL, and ``simspam-design``,
+which starts its sweep as a child process).  Their entry points as processes: tests/test_errors.py.
+"""
+import json
 import os
 import signal
 import subprocess
@@ -12,7 +18,11 @@ from hydra import initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 
 import simspam
+from conftest import invoke
+from simspam.cli import compare_main, main
 from simspam.config.compose import experiment_files, register_configs
+from simspam.experiments import collect as collect_cli
+from simspam.experiments import design_cli
 from simspam.experiments.collect import collect
 from simspam.experiments.compare import analyse, build_specs
 from simspam.experiments.design_cli import build_design, design_files, load_spec
@@ -90,16 +100,19 @@ def test_every_experiment_file_composes(name):
 
 
 COMPARE_EXPERIMENTS = sorted(n for n, p in experiment_files().items() if "compare:" in p.read_text())
+#: the one that runs in the default tier (a factorial of two levers: 4 bundles x 2 seeds); the others
+#: run in the slow tier (every file composes, and builds its runs, in the default tier: above)
+BRIEF_COMPARISON = "factorial"
 
 
-@pytest.mark.parametrize("name", COMPARE_EXPERIMENTS)
+@pytest.mark.parametrize("name", [n if n == BRIEF_COMPARISON else pytest.param(n, marks=pytest.mark.slow)
+                                  for n in COMPARE_EXPERIMENTS])
 def test_compare_experiments_run_briefly(tmp_path, name):
     extra = ["compare.act_countries=[USA,CHN]"] if "where_to_act" in name else []
     if name == "factorial":
         extra = ["compare.levers=[legislation,cooperation]"]
-    proc = subprocess.run([sys.executable, "-c", "from simspam.cli import compare_main; compare_main()",
-                           f"+experiment={name}", *TINY, "years=0.3", "compare.seeds=2", "compare.jobs=2", *extra,
-                           "hydra.run.dir=out"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    proc = invoke(compare_main, f"+experiment={name}", *TINY, "years=0.3", "compare.seeds=2", "compare.jobs=2", *extra,
+                  "hydra.run.dir=out", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = tmp_path / "out"
     for f in ["runs.parquet", "comparison.parquet", "series.parquet", "cost_effectiveness.parquet", "summary.json", "report.html"]:
@@ -108,15 +121,39 @@ def test_compare_experiments_run_briefly(tmp_path, name):
 
 
 @pytest.mark.parametrize("name", sorted(design_files()))
-def test_design_experiments_build_and_run_briefly(tmp_path, name):
+def test_design_experiments_build(name):
     table, problem = build_design(load_spec(name))
     assert len(table) > 0 and "seed" in table and table["design_id"].str.len().eq(10).all()
     if problem is not None:
         assert problem["rows"] == len(table)
-    # a small version of the same design, run through Hydra's joblib launcher on the tiny world
-    proc = subprocess.run([sys.executable, "-c", "from simspam.experiments.design_cli import main; main()", name,
-                           "--n", "4", "--dir", "sw", *TINY, "years=0.1", "hydra/launcher=joblib"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+
+
+def test_a_design_runs_as_a_sweep_of_its_rows(tmp_path):
+    """What ``simspam-design`` does, in-process: write the design table (``--dry-run``), then run its
+    rows as a ``--multirun``, each job one row (the command itself: the slow test below)."""
+    proc = invoke(design_cli.main, "lhs_uncertainties", "--n", "2", "--dir", "sw", "--dry-run", cwd=tmp_path)
+    assert proc.returncode == 0 and "4 runs" in proc.stdout, proc.stderr
+    design = pd.read_parquet(tmp_path / "sw" / "design.parquet")
+    proc = invoke(main, "--multirun", f"design.file={tmp_path / 'sw' / 'design.parquet'}", "design.row=range(0,4)",
+                  "hydra.sweep.dir=sw", *load_spec("lhs_uncertainties")["overrides"], *TINY, "years=0.1", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    runs = pd.read_parquet(tmp_path / "sw" / "runs.parquet").sort_values("design.row")
+    assert len(runs) == len(design) == 4 and (runs["status"] == "ok").all() and runs["run_id"].is_unique
+    # each job ran its own row: the policy and the sampled values of that row
+    assert list(runs["scenario"]) == list(design["scenario"])
+    for job, row in zip(runs["job"], design.to_dict("records")):
+        config = json.loads((tmp_path / "sw" / job / "summary.json").read_text())["provenance"]["config"]
+        assert config["params"]["consumers"]["response_rate"] == row["params.consumers.response_rate"]
+        assert config["params"]["spammers"]["adaptivity"] == row["params.spammers.adaptivity"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(design_files()))
+def test_design_experiments_build_and_run_briefly(tmp_path, name):
+    """The whole command: a small version of each design, run through Hydra's joblib launcher on the tiny world."""
+    _, problem = build_design(load_spec(name))
+    proc = invoke(design_cli.main, name, "--n", "4", "--dir", "sw", *TINY, "years=0.1", "hydra/launcher=joblib",
+                  cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     runs = pd.read_parquet(tmp_path / "sw" / "runs.parquet")
     design = pd.read_parquet(tmp_path / "sw" / "design.parquet")
@@ -128,18 +165,19 @@ def test_design_experiments_build_and_run_briefly(tmp_path, name):
 
 
 def test_grid_experiment_runs_as_a_multirun(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "simspam.cli", "--multirun", "+experiment=grid_response_cost", *TINY,
-                           "years=0.1", "seed=0", "params.spammers.own_cost_per_m=15.0",  # the command line narrows the grid
-                           "hydra.sweep.dir=sw"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    proc = invoke(main, "--multirun", "+experiment=grid_response_cost", *TINY,
+                  "years=0.1", "seed=0", "params.spammers.own_cost_per_m=15.0",  # the command line narrows the grid
+                  "hydra.sweep.dir=sw", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     runs = pd.read_parquet(tmp_path / "sw" / "runs.parquet")
     assert len(runs) == 2 * 3 and (runs["status"] == "ok").all()
 
 
-def _sweep(tmp_path, *extra, launcher="basic", check=True):
-    cmd = [sys.executable, "-m", "simspam.cli", "--multirun", f"hydra/launcher={launcher}", *TINY, "years=0.2",
-           "seed=1,2,3", "output.report=false", "output.quiet=true", "hydra.sweep.dir=sw", *extra]
-    return subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=600, check=check)
+def _sweep(tmp_path, *extra, launcher="basic"):
+    proc = invoke(main, "--multirun", f"hydra/launcher={launcher}", *TINY, "years=0.2", "seed=1,2,3",
+                  "output.report=false", "output.quiet=true", "hydra.sweep.dir=sw", *extra, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc
 
 
 def test_sweep_records_failures_and_goes_on(tmp_path):
@@ -150,6 +188,15 @@ def test_sweep_records_failures_and_goes_on(tmp_path):
     failed = runs[runs["status"] == "failed"]
     assert failed["error"].str.contains("response_rate: 7.0 is out of range").all()
     assert "FAILED" in proc.stderr
+    # simspam-collect rebuilds the same tables from the jobs' folders
+    tables = {f: pd.read_parquet(tmp_path / "sw" / f) for f in ("runs.parquet", "outcomes.parquet")}
+    for f in tables:
+        (tmp_path / "sw" / f).unlink()
+    proc = invoke(collect_cli.main, "sw", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("6 runs {'ok': 3, 'failed': 3}; wrote sw/runs.parquet")
+    for f, table in tables.items():
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "sw" / f), table)
 
 
 def test_rerun_skips_complete_runs_and_fills_the_gaps(tmp_path):
@@ -166,11 +213,13 @@ def test_rerun_skips_complete_runs_and_fills_the_gaps(tmp_path):
     assert len(outcomes) == 3
 
 
+@pytest.mark.slow
 def test_killed_sweep_finishes_on_restart_with_every_run_once(tmp_path):
-    cmd = [sys.executable, "-m", "simspam.cli", "--multirun", *TINY, "years=1", "seed=range(0,8)",
-           "output.report=false", "output.quiet=true", "hydra.sweep.dir=sw"]
-    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    """SIGKILL needs a process of its own; the restart runs in-process."""
+    args = ["--multirun", *TINY, "years=1", "seed=range(0,8)", "output.report=false", "output.quiet=true",
+            "hydra.sweep.dir=sw"]
+    proc = subprocess.Popen([sys.executable, "-m", "simspam.cli", *args], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
     sw = tmp_path / "sw"
     deadline = time.time() + 120
     while time.time() < deadline and len(list(sw.glob("*/summary.json"))) < 2:
@@ -179,12 +228,15 @@ def test_killed_sweep_finishes_on_restart_with_every_run_once(tmp_path):
     proc.wait()
     partial = len(list(sw.glob("*/summary.json")))
     assert 2 <= partial < 8
-    subprocess.run(cmd, cwd=tmp_path, capture_output=True, timeout=600, check=True)
+    again = invoke(main, *args, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert again.stdout.count("already complete, skipped") == partial
     runs = pd.read_parquet(sw / "runs.parquet")
     assert len(runs) == 8 and (runs["status"] == "ok").all()
     assert sorted(runs["seed"]) == list(range(8)) and runs["run_id"].is_unique
 
 
+@pytest.mark.slow
 def test_joblib_and_submitit_local_launchers_match_the_basic_one(tmp_path):
     results = {}
     for launcher in ["basic", "joblib", "submitit_local"]:
@@ -208,9 +260,9 @@ def test_slurm_launcher_config_composes():
 
 
 def test_collect_command_rejects_a_missing_folder(tmp_path):
-    proc = subprocess.run([sys.executable, "-c", "from simspam.experiments.collect import main; main()",
-                           str(tmp_path / "nope")], capture_output=True, text=True)
+    proc = invoke(collect_cli.main, str(tmp_path / "nope"), cwd=tmp_path)
     assert proc.returncode == 2 and proc.stderr.startswith("simspam: error: DIR:")
+    assert proc.stderr.count("\n") == 1 and proc.stdout == "" and os.listdir(tmp_path) == []
 
 
 def test_default_comparison_leaves_out_scenarios_that_fix_their_own_period():

@@ -8,6 +8,9 @@ same map fails because plotly.js cannot reach its CDN.
 Images are checked for what a reader would see: the PNG is 1600 x 900, the map's land, ocean and
 shaded countries are where geography puts them (an equirectangular map makes longitude and latitude
 linear in pixels), and the SVG parses and holds the country paths.
+
+The renders start chromium, so they are in the slow tier (``pytest -m slow``); which figures a folder
+exports, and bad input, are checked without a browser in the default tier.
 """
 from __future__ import annotations
 
@@ -15,8 +18,6 @@ import io
 import json
 import os
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from unittest import mock
@@ -27,7 +28,7 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image  # via matplotlib, which SALib requires
 
-from conftest import run
+from conftest import invoke, run
 from simspam.report import images as export
 from simspam.report.pages import run_extras
 from simspam.results import write_run
@@ -93,12 +94,14 @@ def rendered():
     return images, len(opened)
 
 
+@pytest.mark.slow
 def test_one_browser_renders_every_figure_in_every_format(rendered):
     images, browsers = rendered
     assert browsers == 1
     assert sorted(images) == sorted(f"{n}.{f}" for n in ("bars", "geo", "animated") for f in ("png", "svg"))
 
 
+@pytest.mark.slow
 def test_png_is_slide_sized(rendered):
     images, _ = rendered
     for name in ("bars.png", "geo.png", "animated.png"):
@@ -110,6 +113,7 @@ def test_png_is_slide_sized(rendered):
     assert len(colours) > 10  # drawn (bars, axes, anti-aliased text), not a blank page
 
 
+@pytest.mark.slow
 def test_map_png_draws_countries_where_geography_puts_them(rendered):
     img = rgb(rendered[0]["geo.png"])
     expect = {
@@ -125,6 +129,7 @@ def test_map_png_draws_countries_where_geography_puts_them(rendered):
     assert 0.15 < share[LAND] < 0.35 and 0.4 < share[OCEAN] < 0.75 and 0.03 < share[SHADED] < 0.15, share
 
 
+@pytest.mark.slow
 def test_map_svg_holds_the_country_outlines(rendered):
     root = ET.fromstring(rendered[0]["geo.svg"])
     assert root.tag == f"{SVG}svg" and root.get("width") == "1600" and root.get("height") == "900"
@@ -137,6 +142,7 @@ def test_map_svg_holds_the_country_outlines(rendered):
     assert len(points) == 3 and all(g.find(f"{SVG}path") is not None for g in points)
 
 
+@pytest.mark.slow
 def test_animated_map_exports_its_last_year_without_controls(rendered):
     images, _ = rendered
     svg = images["animated.svg"].decode()
@@ -169,6 +175,7 @@ def test_slide_figure_names_what_a_still_shows_and_drops_the_controls():
     assert export.slide_figure(plain).to_dict() == plain.to_dict()
 
 
+@pytest.mark.slow
 def test_without_embedded_outlines_the_blocked_network_breaks_maps(monkeypatch):
     """The control: plotly.js's own page fetches outlines from its CDN, which the dead proxy refuses,
     so the export fails -- the maps above drew from the embedded copy, not from the network."""
@@ -234,11 +241,13 @@ def test_report_figures_of_a_sweep(tmp_path):
     assert kind == "sweep" and len(figures) == report_figure_count(tmp_path) >= 3
 
 
-def test_command_writes_every_figure_offline(run_dir):
-    """The installed ``simspam-export`` script, with proxies pointing nowhere."""
-    exe = Path(sys.executable).with_name("simspam-export")
-    env = {**os.environ, **OFFLINE_ENV}
-    done = subprocess.run([str(exe), str(run_dir)], capture_output=True, text=True, env=env, timeout=180)
+@pytest.mark.slow
+def test_command_writes_every_figure_offline(run_dir, monkeypatch):
+    """``simspam-export DIR`` (in-process; its entry point as a process: tests/test_errors.py), with
+    proxies pointing nowhere in the environment chromium inherits."""
+    for key, value in OFFLINE_ENV.items():
+        monkeypatch.setenv(key, value)
+    done = invoke(export.main, str(run_dir))
     assert done.returncode == 0, done.stderr
     out = run_dir / "figures"
     n = report_figure_count(run_dir)

@@ -15,6 +15,9 @@ import time
 
 import pytest
 
+# A browser per worker and seconds per page: the slow tier (`pytest -m slow`; .ci/run runs it).
+pytestmark = pytest.mark.slow
+
 STATUS = "#status"
 
 

@@ -27,6 +27,9 @@ from simspam.report.pages import run_extras
 from simspam.report.run_report import build_run_report
 from simspam.results import write_run
 
+# A browser per worker and seconds per page: the slow tier (`pytest -m slow`; .ci/run runs it).
+pytestmark = pytest.mark.slow
+
 #: Draws found inside a plot div: cartesian traces, tables, Sankey, heatmap images, WebGL canvases, map shapes.
 MARKS = "g.trace, g.table, .sankey .sankey-node, .heatmaplayer image, canvas, .choroplethlocation"
 

@@ -316,3 +316,17 @@ def test_broadband_exposure_recruits_rich_countries_machines_first_and_fades():
     flat = run("params.botnets.broadband_income=0")
     steep = run("params.botnets.broadband_income=1.5")
     assert us_share(steep) > 1.2 * us_share(flat)
+
+
+def test_overlapping_campaigns_leave_no_cost_behind_when_they_end_in_another_order():
+    """Found by the late-lever property (tests/test_crn.py): costs added and subtracted as
+    campaigns start and end left a cost a hair below zero; the running campaigns' costs are
+    now summed afresh, so the cost is exactly zero once all have ended."""
+    res = run("+scenario.levers.a={type:awareness_campaign,start:'2004-01-01',end:'2004-07-02',countries:[USA],"
+              "reach:1.0,cost_per_person:0.0625}",
+              "+scenario.levers.b={type:awareness_campaign,start:'2004-02-01',end:'2004-03-01',countries:[USA],"
+              "reach:0.3,cost_per_person:0.7}", years=1.0)
+    cost = res.daily[res.daily["country"] == "USA"].set_index("date")["campaign_cost"]
+    assert (cost >= 0).all()
+    assert (cost["2004-02-01":"2004-02-29"] > cost["2004-01-15"]).all()
+    assert (cost["2004-07-02":] == 0.0).all()

@@ -94,7 +94,8 @@ class Simulation:
         self.last_delivered = np.full(C, 1.0)
         self.market = self.isp_rates = self.cons_rates = self.reg_rates = None   # set by _refresh
         self.clock: Clock | None = None                                          # set by _calendar
-        self.campaign_cost = np.zeros(C)   # USD/day of awareness campaigns running (levers add to it)
+        self.campaign_cost = np.zeros(C)   # USD/day of awareness campaigns running (see set_campaign)
+        self._campaigns: dict[str, np.ndarray] = {}
         self.levers = list(levers)
         for lever in self.levers:
             lever.schedule(self)
@@ -156,6 +157,18 @@ class Simulation:
         nan = float("nan")
         self.event_rows.extend((float(t), kind, codes[c], pa, int(s), nan, d)
                                for c, s, pa, d in zip(countries, spammers, partners, details))
+
+    def set_campaign(self, name: str, cost: np.ndarray | None) -> None:
+        """Start (``cost``: USD/day by country) or end (None) the campaign ``name``.  The cost of
+        the campaigns running is their sum, recomputed from those still running: adding and
+        subtracting costs as campaigns start and end would leave rounding residue (a cost a
+        hair below zero) when they overlap and end in another order than they started."""
+        if cost is None:
+            self._campaigns.pop(name, None)
+        else:
+            self._campaigns[name] = cost
+        costs = list(self._campaigns.values())
+        self.campaign_cost = np.add.reduce(costs) if costs else np.zeros(self.world.n)
 
     def enforcement_pressure(self) -> np.ndarray:
         """K[d, h]: expected penalty per day (USD) an operation homed in h faces per unit of its

@@ -30,11 +30,10 @@ class AwarenessCampaign(Lever):
         self.contrib = np.where(mask, self.strength * self.reach, 0.0)
         sim.consumers.boost += self.contrib
         reached = self.contrib * sim.consumers.base_shares[:, 0] * sim.consumers.users
-        self.cost = reached * self.cost_per_person / 365.25
-        sim.campaign_cost += self.cost
+        sim.set_campaign(self.name, reached * self.cost_per_person / 365.25)
 
     def deactivate(self, sim, mask: np.ndarray) -> None:
-        sim.campaign_cost -= self.cost
+        sim.set_campaign(self.name, None)
         sim.engine.process_at(sim.engine.now, self._fade(sim))
 
     def _fade(self, sim):

@@ -13,6 +13,7 @@ nothing.
 """
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -170,8 +171,16 @@ def _launch(task, config_name: str, argv: list[str] | None) -> None:
 
     register_configs()
     app = hydra.main(config_path=str(conf_dir()), config_name=config_name, version_base="1.3")(task)
+    # Hydra reads sys.argv and configures the root logger for its job: put both back afterwards,
+    # so that calling a command from Python (a notebook, the tests) leaves the caller's as they were.
+    root = logging.getLogger()
+    saved = sys.argv, root.handlers[:], root.level
     sys.argv = [sys.argv[0], *argv]
-    app()
+    try:
+        app()
+    finally:
+        sys.argv, root.handlers[:] = saved[0], saved[1]
+        root.setLevel(saved[2])
 
 
 @quiet_on_closed_pipe

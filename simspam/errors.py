@@ -7,6 +7,7 @@ the command line turns it into that line, the Python API lets it propagate.
 """
 from __future__ import annotations
 
+import argparse
 import functools
 import os
 import sys
@@ -43,6 +44,15 @@ class ConfigError(ValueError):
 
     def one_line(self) -> str:
         return "simspam: error: " + " ".join(str(self).split())
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with the project's rule for bad input: one line naming the problem, exit code 2,
+    nothing written (argparse's own error prints the usage first, on lines of its own)."""
+
+    def error(self, message: str):
+        print(f"{self.prog}: error: {' '.join(message.split())} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
 
 
 def quiet_on_closed_pipe(main: Callable[..., None]) -> Callable[..., None]:

@@ -8,20 +8,19 @@ beside the tables.  Bad input gets one line and exit code 2, and nothing is writ
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import sys
 from pathlib import Path
 
-from .errors import ConfigError, quiet_on_closed_pipe
+from .errors import ArgumentParser, ConfigError, quiet_on_closed_pipe
 
 __all__ = ["main"]
 
 
 @quiet_on_closed_pipe
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="simspam-validate", description=__doc__.splitlines()[0])
+    ap = ArgumentParser(prog="simspam-validate", description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=20, help="replications (default 20)")
     ap.add_argument("--first-seed", type=int, default=1000, help="seeds are first-seed, first-seed + 1, ...")
     ap.add_argument("--jobs", type=int, default=0, help="parallel processes (0: all cores)")

@@ -445,3 +445,21 @@ def test_the_command_line_knows_hydras_flags():
     ours = {(o, None if n == 0 else n) for o, n in ours}
     assert {o for o, _ in ours} == {o for o, _ in theirs}
     assert dict(ours)[("--info", "-i")] == dict(theirs)[("--info", "-i")] == "?"
+
+
+@pytest.mark.parametrize("name", sorted(set(console_scripts()) - {"simspam", "simspam-compare"}))
+def test_a_bad_flag_is_one_line_and_exit_2(name, tmp_path):
+    """argparse's own errors (an unknown flag, a value of the wrong type) follow the project's rule
+    too: one line, exit code 2, nothing written.  (simspam and simspam-compare are Hydra apps:
+    Hydra reports its flags.)"""
+    import importlib
+
+    from conftest import invoke
+
+    module, func = console_scripts()[name].split(":")
+    main = getattr(importlib.import_module(module), func)
+    got = invoke(main, "--frobnicate", "x", cwd=tmp_path)
+    assert got.returncode == 2
+    assert len(got.stderr.strip().splitlines()) == 1, got.stderr
+    assert got.stderr.startswith(f"{name}: error: ") and "--frobnicate" in got.stderr
+    assert os.listdir(tmp_path) == []

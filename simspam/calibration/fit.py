@@ -23,7 +23,6 @@ operations as the 2004 world starts with (``spammers.n_initial``).
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import hashlib
 import json
@@ -46,7 +45,7 @@ from .. import __version__
 from ..config.check import check_choice, check_name, check_number, field_at
 from ..config.schema import Params
 from ..results.atomic import write_text
-from ..errors import ConfigError, quiet_on_closed_pipe
+from ..errors import ArgumentParser, ConfigError, quiet_on_closed_pipe
 from ..paths import conf_dir
 from .descent import powell_descent
 from .targets import Target, load_targets, measure, targets_path
@@ -447,7 +446,7 @@ def _stop_on_sigterm(signum, frame) -> None:
 
 @quiet_on_closed_pipe
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="simspam-calibrate", description=__doc__.splitlines()[0])
+    ap = ArgumentParser(prog="simspam-calibrate", description=__doc__.splitlines()[0])
     ap.add_argument("--spec", default=None, help="fit specification (default conf/calibration/fit.yaml)")
     ap.add_argument("--targets", default=None, help="targets table (default conf/calibration/targets.csv)")
     ap.add_argument("--jobs", type=int, default=0, help="parallel processes (0: all cores)")

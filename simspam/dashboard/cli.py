@@ -14,13 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..errors import EXIT_BAD_INPUT, ConfigError, quiet_on_closed_pipe
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):   # one line, not usage + message
-        print(f"simspam-dashboard: error: {message} (see simspam-dashboard --help)", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT)
+from ..errors import EXIT_BAD_INPUT, ArgumentParser, ConfigError, quiet_on_closed_pipe
 
 
 def _port(text: str) -> int:
@@ -46,7 +40,7 @@ def _positive(text: str) -> float:
 def parser() -> argparse.ArgumentParser:
     from .cache import default_cache_dir
 
-    p = _Parser(prog="simspam-dashboard", description="Live presenter app for simspam (Dash, local only).")
+    p = ArgumentParser(prog="simspam-dashboard", description="Live presenter app for simspam (Dash, local only).")
     p.add_argument("--port", type=_port, default=8050, help="port to listen on (0: any free port; default 8050)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--cache", default=str(default_cache_dir()), help="cache folder (default %(default)s)")

@@ -10,14 +10,13 @@ sweep's report).
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import EXIT_BAD_INPUT, ConfigError, quiet_on_closed_pipe
+from ..errors import ArgumentParser, ConfigError, EXIT_BAD_INPUT, quiet_on_closed_pipe
 from ..metrics.outcomes import COMPARED
 from ..results import sweep as sweep_folder
 from ..results.tables import write_table
@@ -56,7 +55,7 @@ def _maybe_sensitivity(sweep: Path, runs: pd.DataFrame, outcomes: pd.DataFrame) 
 
 @quiet_on_closed_pipe
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="simspam-collect", description=__doc__.splitlines()[0])
+    ap = ArgumentParser(prog="simspam-collect", description=__doc__.splitlines()[0])
     ap.add_argument("dir", help="a sweep folder written by simspam --multirun")
     args = ap.parse_args(argv)
     try:

@@ -16,7 +16,6 @@ Rerunning with the same ``--dir`` skips runs already complete (see ``sweep.py``)
 """
 from __future__ import annotations
 
-import argparse
 import itertools
 import subprocess
 import sys
@@ -26,7 +25,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from ..config.check import check_choice, check_name, check_number
-from ..errors import EXIT_BAD_INPUT, ConfigError, quiet_on_closed_pipe
+from ..errors import ArgumentParser, ConfigError, EXIT_BAD_INPUT, quiet_on_closed_pipe
 from ..paths import data_dir
 from . import designs
 
@@ -88,13 +87,17 @@ def build_design(spec: dict) -> tuple[pd.DataFrame, dict | None]:
 
 @quiet_on_closed_pipe
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="simspam-design", description=__doc__.splitlines()[0])
-    ap.add_argument("experiment", help="a name in experiments/designs/ or a YAML path")
+    ap = ArgumentParser(prog="simspam-design", description=__doc__.splitlines()[0])
+    # optional to argparse only so that a missing one is reported alone (with intermixed
+    # parsing argparse would also call the optional overrides required)
+    ap.add_argument("experiment", nargs="?", help="a name in experiments/designs/ or a YAML path")
     ap.add_argument("--dir", help="sweep folder (default: multirun/design_<name>)")
     ap.add_argument("--dry-run", action="store_true", help="write the design table, do not run it")
     ap.add_argument("--n", type=int, help="override the experiment's sample size (design.n)")
     ap.add_argument("overrides", nargs="*", help="extra Hydra overrides (hydra/launcher=joblib, world=tiny, ...)")
     args = ap.parse_intermixed_args(argv)
+    if args.experiment is None:
+        ap.error("the following argument is required: experiment")
     try:
         spec = load_spec(args.experiment)
         if args.n is not None:

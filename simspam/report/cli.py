@@ -21,11 +21,10 @@ written.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-from ..errors import EXIT_BAD_INPUT, ConfigError, quiet_on_closed_pipe
+from ..errors import ArgumentParser, ConfigError, EXIT_BAD_INPUT, quiet_on_closed_pipe
 from ..results.atomic import write_text
 
 __all__ = ["main", "write_report"]
@@ -43,7 +42,7 @@ def write_report(folder: str | Path) -> tuple[str, Path]:
 
 @quiet_on_closed_pipe
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="simspam-report", description=__doc__.splitlines()[0])
+    ap = ArgumentParser(prog="simspam-report", description=__doc__.splitlines()[0])
     ap.add_argument("dir", help="a results folder: a run, a comparison or a sweep")
     args = ap.parse_args(argv)
     try:

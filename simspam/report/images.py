@@ -37,7 +37,6 @@ Choices, and why:
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -50,7 +49,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from ..errors import EXIT_BAD_INPUT, quiet_on_closed_pipe
+from ..errors import ArgumentParser, EXIT_BAD_INPUT, quiet_on_closed_pipe
 from ..results.atomic import write_bytes
 from .model import Report
 
@@ -310,7 +309,7 @@ def export_figures(
 @quiet_on_closed_pipe
 def main(argv: list[str] | None = None) -> None:
     """``simspam-export DIR [--format png,svg] [--out DIR/figures] [--scale 1]``."""
-    ap = argparse.ArgumentParser(
+    ap = ArgumentParser(
         prog="simspam-export",
         description="Export every figure of a run's, comparison's or sweep's report as slide-sized "
         f"({SLIDE_WIDTH}x{SLIDE_HEIGHT}) PNG and SVG files, offline, through Debian's chromium.",
